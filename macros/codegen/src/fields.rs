@@ -1,0 +1,218 @@
+//! The fields of a binding: all parameters for a unit struct, or the user's own fields
+//! checked against the spec.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+use syn::spanned::Spanned;
+
+use crate::naming;
+use crate::rust_type::{Paths, canonical, canonical_tokens, option_inner, rust_type};
+use crate::spec::{Param, Spec};
+
+/// One field of the generated request struct.
+pub(crate) struct FieldPlan {
+    /// The parameter it carries.
+    pub param: Param,
+    /// Rust field name.
+    pub ident: Ident,
+    /// Field type as declared (`Option<T>` for optional fields).
+    pub full_ty: TokenStream,
+    /// `T` without `Option`.
+    pub inner_ty: TokenStream,
+    /// `Option<T>`: may be left out.
+    pub optional: bool,
+    /// The user's attributes on the field (docs, …).
+    pub attrs: Vec<syn::Attribute>,
+    /// Field visibility.
+    pub vis: syn::Visibility,
+}
+
+/// Plans the fields of `item`; every problem is reported in one combined error.
+pub(crate) fn plan(
+    spec: &Spec,
+    item: &syn::ItemStruct,
+    p: &Paths<'_>,
+) -> syn::Result<Vec<FieldPlan>> {
+    let mut errors: Option<syn::Error> = None;
+    let mut push = |e: syn::Error| match &mut errors {
+        Some(all) => all.combine(e),
+        None => errors = Some(e),
+    };
+    if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
+        push(syn::Error::new(
+            item.generics.span(),
+            "a #[b24_method] struct cannot be generic",
+        ));
+    }
+    let plans = match &item.fields {
+        syn::Fields::Unit => spec
+            .request
+            .params
+            .iter()
+            .map(|param| all_params_field(param, p))
+            .collect(),
+        syn::Fields::Named(named) if named.named.is_empty() => spec
+            .request
+            .params
+            .iter()
+            .map(|param| all_params_field(param, p))
+            .collect(),
+        syn::Fields::Unnamed(u) => {
+            push(syn::Error::new(
+                u.span(),
+                "a #[b24_method] struct must be a unit struct (every parameter becomes a field) or have named fields (checked against the spec)",
+            ));
+            Vec::new()
+        }
+        syn::Fields::Named(named) => {
+            let mut out = Vec::new();
+            let mut declared = BTreeSet::new();
+            let names: Vec<String> = spec
+                .request
+                .params
+                .iter()
+                .map(|q| naming::field_ident(&q.name))
+                .collect();
+            for field in &named.named {
+                let Some(fid) = &field.ident else { continue };
+                let fname = fid.to_string();
+                let fname = fname.strip_prefix("r#").unwrap_or(&fname).to_string();
+                let Some(param) = spec
+                    .request
+                    .params
+                    .iter()
+                    .find(|q| naming::field_ident(&q.name) == fname)
+                else {
+                    let hint = naming::did_you_mean(&fname, names.iter().map(String::as_str))
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    let list = if names.is_empty() {
+                        "it takes no parameters".to_string()
+                    } else {
+                        format!(
+                            "its parameters are {}",
+                            names
+                                .iter()
+                                .map(|n| format!("`{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    };
+                    push(syn::Error::new(
+                        fid.span(),
+                        format!(
+                            "`{fname}` is not a parameter of `{}`{hint} ({list})",
+                            spec.name
+                        ),
+                    ));
+                    continue;
+                };
+                declared.insert(param.name.clone());
+                let expected = rust_type(param.ty.non_optional(), p);
+                let expected_c = canonical_tokens(&expected);
+                let user_c = canonical(&field.ty);
+                let (optional, ok) = match option_inner(&field.ty) {
+                    Some(inner) => {
+                        if param.required {
+                            push(syn::Error::new(
+                                field.ty.span(),
+                                format!(
+                                    "`{}` is a required parameter of `{}`: declare it as `{expected_c}`, not `{user_c}`",
+                                    param.name, spec.name
+                                ),
+                            ));
+                            (true, true)
+                        } else {
+                            (true, canonical(inner) == expected_c)
+                        }
+                    }
+                    None => (false, user_c == expected_c),
+                };
+                if !ok {
+                    let want = if param.required {
+                        format!("`{expected_c}`")
+                    } else {
+                        format!("`{expected_c}` or `Option<{expected_c}>`")
+                    };
+                    push(syn::Error::new(
+                        field.ty.span(),
+                        format!(
+                            "wrong type for `{}` of `{}` (spec type `{}`): expected {want}, found `{user_c}`",
+                            param.name, spec.name, param.ty
+                        ),
+                    ));
+                }
+                let ty = &field.ty;
+                out.push(FieldPlan {
+                    param: param.clone(),
+                    ident: fid.clone(),
+                    full_ty: quote!(#ty),
+                    inner_ty: match option_inner(ty) {
+                        Some(i) if optional => quote!(#i),
+                        _ => quote!(#ty),
+                    },
+                    optional,
+                    attrs: field.attrs.clone(),
+                    vis: field.vis.clone(),
+                });
+            }
+            for param in spec
+                .request
+                .params
+                .iter()
+                .filter(|q| q.required && !declared.contains(&q.name))
+            {
+                let ty = canonical_tokens(&rust_type(param.ty.non_optional(), p));
+                push(syn::Error::new(
+                    item.ident.span(),
+                    format!(
+                        "missing required parameter `{}` of `{}`: add a field `pub {}: {ty}`",
+                        param.name,
+                        spec.name,
+                        naming::field_ident(&param.name)
+                    ),
+                ));
+            }
+            out
+        }
+    };
+    match errors {
+        Some(e) => Err(e),
+        None => Ok(plans),
+    }
+}
+
+fn all_params_field(param: &Param, p: &Paths<'_>) -> FieldPlan {
+    let inner = rust_type(param.ty.non_optional(), p);
+    let optional = !param.required;
+    let full = if optional {
+        quote!(::std::option::Option<#inner>)
+    } else {
+        inner.clone()
+    };
+    FieldPlan {
+        param: param.clone(),
+        ident: Ident::new(&naming::field_ident(&param.name), Span::call_site()),
+        full_ty: full,
+        inner_ty: inner,
+        optional,
+        attrs: Vec::new(),
+        vis: syn::parse_quote!(pub),
+    }
+}
+
+/// Names of the traits already in `#[derive(...)]` attributes.
+pub(crate) fn derived(attrs: &[syn::Attribute]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for a in attrs.iter().filter(|a| a.path().is_ident("derive")) {
+        let _ = a.parse_nested_meta(|m| {
+            if let Some(last) = m.path.segments.last() {
+                out.insert(last.ident.to_string());
+            }
+            Ok(())
+        });
+    }
+    out
+}

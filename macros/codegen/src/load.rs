@@ -1,0 +1,798 @@
+//! Loading a spec file: TOML → raw model → validated [`Spec`], with every problem reported.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diag::{Diags, SpecError};
+use crate::naming;
+use crate::spec::*;
+use crate::ty::{Prim, TypeExpr, known_names};
+
+/// The schema version this loader reads.
+pub const SCHEMA: i64 = 1;
+
+/// Reads and validates the spec file at `path`.
+pub fn load_file(path: &Path) -> Result<Spec, SpecError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => load_str(path, &text),
+        Err(e) => {
+            let mut d = Diags::new(path, "");
+            d.at(0..0, format!("cannot read the spec file: {e}"));
+            Err(d.finish().expect_err("one diagnostic was recorded"))
+        }
+    }
+}
+
+/// Validates spec text; `path` is used in diagnostics and kept in [`Spec::source`].
+pub fn load_str(path: &Path, text: &str) -> Result<Spec, SpecError> {
+    let mut d = Diags::new(path, text);
+    let raw: RawSpec = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            d.at(span, e.message().trim().to_string());
+            return Err(d.finish().expect_err("one diagnostic was recorded"));
+        }
+    };
+    let spec = Validator { d: &mut d }.spec(raw, path);
+    d.finish()?;
+    Ok(spec)
+}
+
+// ---------------------------------------------------------------- raw model
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpec {
+    schema: Spanned<i64>,
+    method: RawMethod,
+    #[serde(default)]
+    request: RawRequest,
+    response: Option<RawResponse>,
+    pagination: Option<Spanned<RawPagination>>,
+    #[serde(default, rename = "error")]
+    errors: Vec<RawError>,
+    #[serde(default)]
+    types: BTreeMap<Spanned<String>, Spanned<RawTypeDef>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMethod {
+    name: Spanned<String>,
+    api: Option<Spanned<String>>,
+    #[serde(default)]
+    scope: Vec<Spanned<String>>,
+    docs: RawDocs,
+    #[serde(default)]
+    idempotent: bool,
+    deprecated: Option<RawDeprecated>,
+    runtime: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDocs {
+    path: Spanned<String>,
+    commit: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawDeprecated {
+    Flag(bool),
+    Info {
+        #[serde(default)]
+        replacement: Option<String>,
+    },
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRequest {
+    encoding: Option<Spanned<String>>,
+    #[serde(default)]
+    params: Vec<Spanned<RawParam>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParam {
+    name: Spanned<String>,
+    #[serde(rename = "type")]
+    ty: Spanned<String>,
+    #[serde(default)]
+    required: bool,
+    default: Option<Spanned<toml::Value>>,
+    #[serde(rename = "enum")]
+    values: Option<Vec<Spanned<toml::Value>>>,
+    #[serde(default)]
+    open_enum: bool,
+    min: Option<Spanned<i64>>,
+    max: Option<Spanned<i64>>,
+    max_items: Option<Spanned<i64>>,
+    #[serde(default)]
+    pagination: bool,
+    #[serde(default)]
+    deprecated: bool,
+    #[serde(rename = "override")]
+    override_: Option<String>,
+    dict: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawResponse {
+    result: Spanned<String>,
+    envelope: Option<Spanned<String>>,
+    #[serde(default)]
+    partial: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPagination {
+    style: Spanned<String>,
+    page_size: Option<u32>,
+    request_param: Option<Spanned<String>>,
+    response_next: Option<String>,
+    response_total: Option<String>,
+    fast_mode: Option<RawFastMode>,
+    offset_param: Option<Spanned<String>>,
+    limit_param: Option<Spanned<String>>,
+    default_limit: Option<u32>,
+    max_limit: Option<u32>,
+    has_more: Option<String>,
+    step: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFastMode {
+    start: i64,
+    key: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawError {
+    code: Spanned<toml::Value>,
+    http: Option<Spanned<i64>>,
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTypeDef {
+    kind: Spanned<String>,
+    fields: Option<Vec<Spanned<RawParam>>>,
+    extra_keys: Option<Vec<RawExtraKey>>,
+    repr: Option<Spanned<String>>,
+    values: Option<Vec<Spanned<toml::Value>>>,
+    #[serde(default)]
+    case_insensitive: bool,
+    value: Option<Spanned<String>>,
+    key_prefixes: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExtraKey {
+    pattern: Spanned<String>,
+    #[serde(rename = "type")]
+    ty: Spanned<String>,
+}
+
+// ---------------------------------------------------------------- validation
+
+struct Validator<'d, 'a> {
+    d: &'d mut Diags<'a>,
+}
+
+/// A type expression with the place it was written, for the second pass (name resolution).
+struct TypeUse {
+    ty: TypeExpr,
+    span: std::ops::Range<usize>,
+}
+
+impl Validator<'_, '_> {
+    fn spec(&mut self, raw: RawSpec, path: &Path) -> Spec {
+        if *raw.schema.get_ref() != SCHEMA {
+            self.d.at(
+                raw.schema.span(),
+                format!(
+                    "unsupported schema {} (this version of b24 reads schema {SCHEMA})",
+                    raw.schema.get_ref()
+                ),
+            );
+        }
+        let mut uses: Vec<TypeUse> = Vec::new();
+        let m = raw.method;
+        let name = m.name.get_ref().clone();
+        if !is_method_name(&name) {
+            self.d.at(
+                m.name.span(),
+                format!(
+                    "`{name}` is not a method name (letters, digits, `_`, separated by single dots)"
+                ),
+            );
+        }
+        let api = match m.api.as_ref().map(|a| a.get_ref().as_str()) {
+            None | Some("v2") => Api::V2,
+            Some("v3") => Api::V3,
+            Some(other) => {
+                let span = m.api.as_ref().map_or(0..0, |a| a.span());
+                self.d.at(
+                    span,
+                    format!("unknown api `{other}`: expected `v2` or `v3`"),
+                );
+                Api::V2
+            }
+        };
+        for s in &m.scope {
+            if s.get_ref().is_empty()
+                || !s
+                    .get_ref()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            {
+                self.d
+                    .at(s.span(), format!("`{}` is not a scope name", s.get_ref()));
+            }
+        }
+        if !m.docs.path.get_ref().ends_with(".md") || m.docs.path.get_ref().starts_with('/') {
+            self.d.at(
+                m.docs.path.span(),
+                "docs.path must be the relative path of a page of the docs, ending in `.md`",
+            );
+        }
+        let commit = m.docs.commit.get_ref();
+        if commit.len() < 7 || !commit.chars().all(|c| c.is_ascii_hexdigit()) {
+            self.d.at(
+                m.docs.commit.span(),
+                "docs.commit must be a git commit id (at least 7 hex digits)",
+            );
+        }
+        if let Some(r) = &m.runtime {
+            if r.get_ref() != "batch" {
+                self.d.at(
+                    r.span(),
+                    format!(
+                        "unknown runtime `{}`: the only hand-written method is `batch`",
+                        r.get_ref()
+                    ),
+                );
+            }
+        }
+        let deprecated = match m.deprecated {
+            None | Some(RawDeprecated::Flag(false)) => None,
+            Some(RawDeprecated::Flag(true)) => Some(Deprecation::default()),
+            Some(RawDeprecated::Info { replacement }) => Some(Deprecation { replacement }),
+        };
+
+        let encoding = match raw.request.encoding.as_ref().map(|e| e.get_ref().as_str()) {
+            None | Some("json") => Encoding::Json,
+            Some("positional") => Encoding::Positional,
+            Some(other) => {
+                let span = raw.request.encoding.as_ref().map_or(0..0, |e| e.span());
+                self.d.at(
+                    span,
+                    format!("unknown encoding `{other}`: expected `json` or `positional`"),
+                );
+                Encoding::Json
+            }
+        };
+        let params = self.params(raw.request.params, "parameter", &mut uses);
+
+        let response = match raw.response {
+            Some(r) => {
+                let result = self.ty(&r.result, &mut uses);
+                let envelope = match r.envelope.as_ref().map(|e| e.get_ref().as_str()) {
+                    None | Some("plain") => Envelope::Plain,
+                    Some("list") => Envelope::List,
+                    Some(other) => {
+                        let span = r.envelope.as_ref().map_or(0..0, |e| e.span());
+                        self.d.at(
+                            span,
+                            format!("unknown envelope `{other}`: expected `plain` or `list`"),
+                        );
+                        Envelope::Plain
+                    }
+                };
+                Response {
+                    result,
+                    envelope,
+                    partial: r.partial,
+                }
+            }
+            None => Response {
+                result: TypeExpr::Prim(Prim::Any),
+                envelope: Envelope::Plain,
+                partial: false,
+            },
+        };
+
+        let pagination = match raw.pagination {
+            None => Pagination::None,
+            Some(p) => self.pagination(p, &params),
+        };
+
+        let mut errors = Vec::new();
+        for e in raw.errors {
+            let code = match e.code.get_ref() {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(i) => i.to_string(),
+                _ => {
+                    self.d
+                        .at(e.code.span(), "error code must be a string or an integer");
+                    String::new()
+                }
+            };
+            let http = e.http.and_then(|h| match u16::try_from(*h.get_ref()) {
+                Ok(v) if (100..=599).contains(&v) => Some(v),
+                _ => {
+                    self.d.at(
+                        h.span(),
+                        format!("{} is not an HTTP status (100–599)", h.get_ref()),
+                    );
+                    None
+                }
+            });
+            errors.push(ErrorDef {
+                code,
+                http,
+                message: e.message,
+            });
+        }
+
+        let mut types = BTreeMap::new();
+        let mut declared: BTreeMap<String, std::ops::Range<usize>> = BTreeMap::new();
+        for (tname, def) in raw.types {
+            let n = tname.get_ref().clone();
+            if !is_type_name(&n) {
+                self.d.at(
+                    tname.span(),
+                    format!("type name `{n}` must be UpperCamelCase (letters and digits)"),
+                );
+            } else if matches!(
+                TypeExpr::parse(&n),
+                Ok(TypeExpr::Prim(_) | TypeExpr::Domain(_))
+            ) {
+                self.d.at(
+                    tname.span(),
+                    format!("type `{n}` shadows a built-in type of the same name"),
+                );
+            }
+            declared.insert(n.clone(), tname.span());
+            let span = def.span();
+            if let Some(t) = self.type_def(def.into_inner(), span, &mut uses) {
+                types.insert(n, t);
+            }
+        }
+
+        // Second pass: every named type used is declared, every declared type is used.
+        let mut used = BTreeSet::new();
+        for u in &uses {
+            for n in u.ty.named() {
+                used.insert(n.to_string());
+                if !declared.contains_key(n) {
+                    let hint = naming::did_you_mean(n, declared.keys().map(String::as_str))
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    self.d.at(
+                        u.span.clone(),
+                        format!(
+                            "unknown type `{n}`: declare it under [types.{n}] or use a built-in type ({}){hint}",
+                            known_names()
+                        ),
+                    );
+                }
+            }
+        }
+        for (n, span) in &declared {
+            if !used.contains(n) {
+                self.d.at(
+                    span.clone(),
+                    format!("type `{n}` is declared but never used"),
+                );
+            }
+        }
+
+        Spec {
+            name,
+            api,
+            scope: m.scope.into_iter().map(|s| s.into_inner()).collect(),
+            docs: Docs {
+                path: m.docs.path.into_inner(),
+                commit: m.docs.commit.into_inner(),
+            },
+            idempotent: m.idempotent,
+            deprecated,
+            runtime: m.runtime.map(|r| r.into_inner()),
+            request: Request { encoding, params },
+            response,
+            pagination,
+            errors,
+            types,
+            source: path.to_path_buf(),
+        }
+    }
+
+    fn ty(&mut self, s: &Spanned<String>, uses: &mut Vec<TypeUse>) -> TypeExpr {
+        match TypeExpr::parse(s.get_ref()) {
+            Ok(t) => {
+                uses.push(TypeUse {
+                    ty: t.clone(),
+                    span: s.span(),
+                });
+                t
+            }
+            Err(e) => {
+                self.d.at(s.span(), e);
+                TypeExpr::Prim(Prim::Any)
+            }
+        }
+    }
+
+    fn params(
+        &mut self,
+        raw: Vec<Spanned<RawParam>>,
+        what: &str,
+        uses: &mut Vec<TypeUse>,
+    ) -> Vec<Param> {
+        let mut out: Vec<Param> = Vec::new();
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for rp in raw {
+            let rp = rp.into_inner();
+            let name = rp.name.get_ref().clone();
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                self.d.at(
+                    rp.name.span(),
+                    format!("`{name}` is not a valid {what} name"),
+                );
+            }
+            let field = naming::field_ident(&name);
+            if let Some(prev) = seen.get(&field) {
+                self.d.at(
+                    rp.name.span(),
+                    format!("{what} `{name}` collides with `{prev}`: both become the Rust field `{field}`"),
+                );
+            }
+            seen.insert(field, name.clone());
+            let ty = self.ty(&rp.ty, uses);
+            let values: Vec<String> = rp
+                .values
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|v| self.scalar(&v, "enum value"))
+                .collect();
+            let default = rp.default.as_ref().and_then(|v| self.scalar(v, "default"));
+            if let (Some(dv), Some(span)) = (&default, rp.default.as_ref().map(|v| v.span())) {
+                if rp.required {
+                    self.d.at(
+                        span.clone(),
+                        format!("{what} `{name}` is required, so it cannot have a default"),
+                    );
+                }
+                if let Err(why) = check_literal(&ty, dv) {
+                    self.d.at(
+                        span.clone(),
+                        format!("default `{dv}` of `{name}` is not a valid {}: {why}", ty),
+                    );
+                }
+                if !values.is_empty() && !rp.open_enum && !values.contains(dv) {
+                    self.d.at(
+                        span,
+                        format!("default `{dv}` of `{name}` is not one of its values {values:?}"),
+                    );
+                }
+            }
+            if let (Some(lo), Some(hi)) = (&rp.min, &rp.max) {
+                if lo.get_ref() > hi.get_ref() {
+                    self.d.at(
+                        hi.span(),
+                        format!(
+                            "max {} of `{name}` is below its min {}",
+                            hi.get_ref(),
+                            lo.get_ref()
+                        ),
+                    );
+                }
+            }
+            let max_items = rp
+                .max_items
+                .and_then(|m| match usize::try_from(*m.get_ref()) {
+                    Ok(v) if v > 0 => Some(v),
+                    _ => {
+                        self.d.at(m.span(), "max_items must be a positive integer");
+                        None
+                    }
+                });
+            let _ = (rp.pagination, rp.dict);
+            out.push(Param {
+                name,
+                ty,
+                required: rp.required,
+                default,
+                values,
+                open_enum: rp.open_enum,
+                min: rp.min.map(|v| *v.get_ref()),
+                max: rp.max.map(|v| *v.get_ref()),
+                max_items,
+                deprecated: rp.deprecated,
+                override_: rp.override_,
+            });
+        }
+        out
+    }
+
+    fn scalar(&mut self, v: &Spanned<toml::Value>, what: &str) -> Option<String> {
+        match v.get_ref() {
+            toml::Value::String(s) => Some(s.clone()),
+            toml::Value::Integer(i) => Some(i.to_string()),
+            toml::Value::Float(f) => Some(f.to_string()),
+            toml::Value::Boolean(b) => Some(b.to_string()),
+            _ => {
+                self.d.at(
+                    v.span(),
+                    format!("{what} must be a string, a number or a boolean"),
+                );
+                None
+            }
+        }
+    }
+
+    fn pagination(&mut self, p: Spanned<RawPagination>, params: &[Param]) -> Pagination {
+        let span = p.span();
+        let p = p.into_inner();
+        let has = |n: &str| params.iter().any(|x| x.name == n);
+        let _ = (
+            &p.response_next,
+            &p.response_total,
+            &p.has_more,
+            &p.step,
+            p.default_limit,
+        );
+        match p.style.get_ref().as_str() {
+            "none" => Pagination::None,
+            "start_next" => {
+                let param = p
+                    .request_param
+                    .as_ref()
+                    .map_or("start".to_string(), |s| s.get_ref().clone());
+                if !has(&param) {
+                    let at = p.request_param.as_ref().map_or(span.clone(), |s| s.span());
+                    self.d.at(
+                        at,
+                        format!(
+                            "pagination parameter `{param}` is not among the method's parameters"
+                        ),
+                    );
+                }
+                Pagination::StartNext {
+                    param,
+                    page_size: p.page_size.unwrap_or(50),
+                    fast_key: p.fast_mode.map(|f| {
+                        let _ = f.start;
+                        f.key
+                    }),
+                }
+            }
+            "limit_offset" => {
+                let mut get = |v: &Option<Spanned<String>>, what: &str| -> String {
+                    match v {
+                        Some(s) => {
+                            if !has(s.get_ref()) {
+                                self.d.at(
+                                    s.span(),
+                                    format!(
+                                        "{what} `{}` is not among the method's parameters",
+                                        s.get_ref()
+                                    ),
+                                );
+                            }
+                            s.get_ref().clone()
+                        }
+                        None => {
+                            self.d.at(
+                                span.clone(),
+                                format!("limit_offset pagination needs `{what}`"),
+                            );
+                            String::new()
+                        }
+                    }
+                };
+                let offset_param = get(&p.offset_param, "offset_param");
+                let limit_param = get(&p.limit_param, "limit_param");
+                Pagination::LimitOffset {
+                    offset_param,
+                    limit_param,
+                    max_limit: p.max_limit,
+                }
+            }
+            "v3_page" => Pagination::V3Page,
+            other => {
+                self.d.at(
+                    p.style.span(),
+                    format!("unknown pagination style `{other}`: expected none, start_next, limit_offset or v3_page"),
+                );
+                Pagination::None
+            }
+        }
+    }
+
+    fn type_def(
+        &mut self,
+        t: RawTypeDef,
+        span: std::ops::Range<usize>,
+        uses: &mut Vec<TypeUse>,
+    ) -> Option<TypeDef> {
+        let kind = t.kind.get_ref().as_str();
+        let stray = |present: bool, key: &str, d: &mut Diags<'_>| {
+            if present {
+                d.at(
+                    span.clone(),
+                    format!("`{key}` does not apply to a type of kind `{kind}`"),
+                );
+            }
+        };
+        match kind {
+            "struct" => {
+                stray(t.repr.is_some(), "repr", self.d);
+                stray(t.values.is_some(), "values", self.d);
+                stray(t.value.is_some(), "value", self.d);
+                let Some(fields) = t.fields else {
+                    self.d.at(span, "a struct type needs `fields`");
+                    return None;
+                };
+                let fields = self.params(fields, "field", uses);
+                let extra_keys = t
+                    .extra_keys
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|k| {
+                        let p = k.pattern.get_ref();
+                        if p.matches('*').count() != 1 || !p.ends_with('*') {
+                            self.d.at(
+                                k.pattern.span(),
+                                format!("key pattern `{p}` must end in a single `*`"),
+                            );
+                        }
+                        ExtraKey {
+                            pattern: k.pattern.get_ref().clone(),
+                            ty: self.ty(&k.ty, uses),
+                        }
+                    })
+                    .collect();
+                Some(TypeDef::Struct(StructDef { fields, extra_keys }))
+            }
+            "enum" => {
+                stray(t.fields.is_some(), "fields", self.d);
+                let repr = match t.repr.as_ref().map(|r| r.get_ref().as_str()) {
+                    None | Some("string") => EnumRepr::String,
+                    Some("int") => EnumRepr::Int,
+                    Some(other) => {
+                        let s = t.repr.as_ref().map_or(span.clone(), |r| r.span());
+                        self.d.at(
+                            s,
+                            format!("unknown enum repr `{other}`: expected `string` or `int`"),
+                        );
+                        EnumRepr::String
+                    }
+                };
+                let values: Vec<String> = t
+                    .values
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|v| self.scalar(v, "enum value"))
+                    .collect();
+                if values.is_empty() {
+                    self.d
+                        .at(span, "an enum type needs a non-empty `values` list");
+                    return None;
+                }
+                if repr == EnumRepr::Int {
+                    for v in &values {
+                        if v.parse::<i64>().is_err() {
+                            self.d.at(
+                                span.clone(),
+                                format!("value `{v}` of an int enum is not an integer"),
+                            );
+                        }
+                    }
+                }
+                let mut idents = BTreeMap::new();
+                for v in &values {
+                    let id = naming::variant_ident(v);
+                    if let Some(prev) = idents.insert(id.clone(), v.clone()) {
+                        self.d.at(
+                            span.clone(),
+                            format!(
+                                "enum values `{prev}` and `{v}` both become the variant `{id}`"
+                            ),
+                        );
+                    }
+                }
+                Some(TypeDef::Enum(EnumDef {
+                    repr,
+                    values,
+                    case_insensitive: t.case_insensitive,
+                }))
+            }
+            "newtype" => {
+                let Some(r) = &t.repr else {
+                    self.d.at(span, "a newtype needs `repr` (a primitive type)");
+                    return None;
+                };
+                match TypeExpr::parse(r.get_ref()) {
+                    Ok(ty @ TypeExpr::Prim(_)) => Some(TypeDef::Newtype(ty)),
+                    _ => {
+                        self.d.at(
+                            r.span(),
+                            format!("newtype repr `{}` must be a primitive type", r.get_ref()),
+                        );
+                        None
+                    }
+                }
+            }
+            "map" => {
+                stray(t.fields.is_some(), "fields", self.d);
+                let value = match &t.value {
+                    Some(v) => self.ty(v, uses),
+                    None => TypeExpr::Prim(Prim::Any),
+                };
+                Some(TypeDef::Map(MapDef {
+                    value,
+                    key_prefixes: t.key_prefixes.unwrap_or_default(),
+                }))
+            }
+            other => {
+                self.d.at(
+                    t.kind.span(),
+                    format!("unknown type kind `{other}`: expected struct, enum, newtype or map"),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn is_method_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+fn is_type_name(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Whether `lit` is a valid literal of type `ty` (defaults and enum values).
+fn check_literal(ty: &TypeExpr, lit: &str) -> Result<(), String> {
+    match ty.non_optional() {
+        TypeExpr::Prim(Prim::Yn) if !matches!(lit, "Y" | "N") => Err("expected `Y` or `N`".into()),
+        TypeExpr::Prim(Prim::Bool) if !matches!(lit, "true" | "false") => {
+            Err("expected `true` or `false`".into())
+        }
+        TypeExpr::Prim(Prim::Bool01) if !matches!(lit, "0" | "1") => {
+            Err("expected `0` or `1`".into())
+        }
+        TypeExpr::Prim(Prim::Int | Prim::Timestamp) if lit.parse::<i64>().is_err() => {
+            Err("expected an integer".into())
+        }
+        TypeExpr::Prim(Prim::Float) if lit.parse::<f64>().is_err() => {
+            Err("expected a number".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

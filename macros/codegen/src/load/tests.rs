@@ -1,0 +1,212 @@
+use super::*;
+
+const GOOD: &str = r#"schema = 1
+[method]
+name = "im.recent.list"
+scope = ["im"]
+docs = { path = "api-reference/chats/im-recent-list.md", commit = "5988ed130d13802764a555edbfe12d0fc81e7d7a" }
+idempotent = true
+[request]
+params = [
+  { name = "SKIP_OPENLINES", type = "yn" },
+  { name = "OFFSET", type = "int", default = 0 },
+  { name = "LIMIT", type = "int", default = "50", max = 200 },
+]
+[pagination]
+style = "limit_offset"
+offset_param = "OFFSET"
+limit_param = "LIMIT"
+max_limit = 200
+[response]
+result = "RecentList"
+[types.RecentList]
+kind = "struct"
+fields = [ { name = "items", type = "RecentItem[]" }, { name = "hasMore", type = "bool" } ]
+[types.RecentItem]
+kind = "struct"
+fields = [ { name = "id", type = "DialogId" }, { name = "type", type = "ItemType" } ]
+[types.ItemType]
+kind = "enum"
+values = ["user", "chat"]
+[[error]]
+code = "DIALOG_ID_EMPTY"
+http = 400
+"#;
+
+fn load(text: &str) -> Result<Spec, SpecError> {
+    load_str(Path::new("specs/x.toml"), text)
+}
+
+fn messages(text: &str) -> Vec<String> {
+    load(text)
+        .expect_err("the spec should be refused")
+        .diagnostics
+        .iter()
+        .map(|d| d.to_string())
+        .collect()
+}
+
+#[test]
+fn loads_a_good_spec() {
+    let s = load(GOOD).expect("good spec");
+    assert_eq!(s.name, "im.recent.list");
+    assert_eq!(s.api, Api::V2);
+    assert!(s.idempotent);
+    assert_eq!(s.request.params.len(), 3);
+    assert_eq!(s.request.params[1].default.as_deref(), Some("0"));
+    assert_eq!(s.request.params[2].max, Some(200));
+    assert_eq!(
+        s.pagination,
+        Pagination::LimitOffset {
+            offset_param: "OFFSET".into(),
+            limit_param: "LIMIT".into(),
+            max_limit: Some(200)
+        }
+    );
+    assert_eq!(s.types.len(), 3);
+    assert_eq!(s.errors[0].code, "DIALOG_ID_EMPTY");
+    assert_eq!(s.errors[0].http, Some(400));
+    assert_eq!(
+        s.docs_url(),
+        "https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html"
+    );
+}
+
+#[test]
+fn toml_syntax_error_has_line_and_column() {
+    let m = messages("schema = 1\n[method\nname = 1\n");
+    assert_eq!(m.len(), 1);
+    assert!(m[0].starts_with("specs/x.toml:2:"), "{m:?}");
+}
+
+#[test]
+fn unknown_key_is_refused_with_its_position() {
+    let text = GOOD.replace(
+        "idempotent = true",
+        "idempotent = true\nsummary = \"prose\"",
+    );
+    let m = messages(&text);
+    assert!(m[0].starts_with("specs/x.toml:7:1:"), "{m:?}");
+    assert!(m[0].contains("unknown field `summary`"), "{m:?}");
+}
+
+#[test]
+fn missing_key_is_refused() {
+    let text = GOOD.replace("docs = { path = \"api-reference/chats/im-recent-list.md\", commit = \"5988ed130d13802764a555edbfe12d0fc81e7d7a\" }\n", "");
+    let m = messages(&text);
+    assert!(m[0].contains("missing field `docs`"), "{m:?}");
+}
+
+#[test]
+fn every_semantic_problem_is_reported_at_once() {
+    let text = r#"schema = 2
+[method]
+name = "im..recent"
+api = "v9"
+docs = { path = "/abs.html", commit = "zz" }
+[request]
+params = [
+  { name = "A", type = "int", required = true, default = "1" },
+  { name = "B", type = "yn", default = "maybe" },
+  { name = "C", type = "map<int" },
+  { name = "D", type = "Missing" },
+  { name = "d", type = "int" },
+  { name = "E", type = "int", min = 5, max = 1 },
+  { name = "F", type = "string", enum = ["x", "y"], default = "z" },
+]
+[response]
+result = "bool"
+envelope = "paged"
+[[error]]
+code = "X"
+http = 999
+[types.Unused]
+kind = "newtype"
+repr = "string"
+[types.lower]
+kind = "struct"
+fields = []
+"#;
+    let m = messages(text);
+    let expect = [
+        ("1:10", "unsupported schema 2"),
+        ("3:8", "is not a method name"),
+        ("4:7", "unknown api `v9`"),
+        ("5:17", "docs.path"),
+        ("5:39", "docs.commit"),
+        ("8:", "cannot have a default"),
+        ("9:", "default `maybe` of `B` is not a valid yn"),
+        ("10:", "closing `>`"),
+        ("11:", "unknown type `Missing`"),
+        ("12:", "collides with `D`"),
+        ("13:", "max 1 of `E` is below its min 5"),
+        ("14:", "not one of its values"),
+        ("18:", "unknown envelope `paged`"),
+        ("21:", "999 is not an HTTP status"),
+        ("22:", "type `Unused` is declared but never used"),
+        ("25:", "type name `lower` must be UpperCamelCase"),
+    ];
+    for (at, what) in expect {
+        assert!(
+            m.iter()
+                .any(|l| l.contains(&format!("specs/x.toml:{at}")) && l.contains(what)),
+            "expected `{what}` at {at} in:\n{}",
+            m.join("\n")
+        );
+    }
+}
+
+#[test]
+fn unknown_type_suggests_a_declared_one() {
+    let text = GOOD.replace("type = \"RecentItem[]\"", "type = \"RecentItm[]\"");
+    let m = messages(&text);
+    assert!(
+        m.iter().any(|l| l.contains("did you mean `RecentItem`")),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn pagination_parameters_must_exist() {
+    let text = GOOD.replace("offset_param = \"OFFSET\"", "offset_param = \"OFS\"");
+    let m = messages(&text);
+    assert!(
+        m.iter()
+            .any(|l| l.contains("offset_param `OFS` is not among")),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn enum_and_newtype_definitions_are_checked() {
+    let text = GOOD.replace("values = [\"user\", \"chat\"]", "values = []");
+    assert!(
+        messages(&text)
+            .iter()
+            .any(|l| l.contains("non-empty `values`"))
+    );
+    let text = GOOD.replace(
+        "values = [\"user\", \"chat\"]",
+        "values = [\"a-b\", \"a_b\"]",
+    );
+    assert!(
+        messages(&text)
+            .iter()
+            .any(|l| l.contains("both become the variant `AB`"))
+    );
+    let text = GOOD.replace("kind = \"enum\"", "kind = \"union\"");
+    assert!(
+        messages(&text)
+            .iter()
+            .any(|l| l.contains("unknown type kind `union`"))
+    );
+}
+
+#[test]
+fn missing_file_is_a_diagnostic() {
+    let e = load_file(Path::new("/nonexistent/b24.toml")).expect_err("no such file");
+    assert!(
+        e.to_string()
+            .starts_with("/nonexistent/b24.toml:1:1: cannot read the spec file")
+    );
+}

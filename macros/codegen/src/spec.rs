@@ -1,0 +1,255 @@
+//! The validated spec model: what one REST method takes, returns and fails with.
+//!
+//! Produced by [`crate::load`]; consumed by [`crate::expand`] and by tools.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::ty::TypeExpr;
+
+/// Base of the official documentation site; a spec's `docs.path` is relative to it.
+pub const DOCS_BASE: &str = "https://apidocs.bitrix24.com/";
+
+/// One REST method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spec {
+    /// Wire name, e.g. `im.recent.unread`.
+    pub name: String,
+    /// REST API version.
+    pub api: Api,
+    /// Scopes (permissions) the method needs.
+    pub scope: Vec<String>,
+    /// Where the method is documented.
+    pub docs: Docs,
+    /// Safe to retry after an ambiguous failure (the request may have run).
+    pub idempotent: bool,
+    /// Set when the docs mark the method deprecated.
+    pub deprecated: Option<Deprecation>,
+    /// `Some("batch")` for methods the runtime implements by hand.
+    pub runtime: Option<String>,
+    /// The parameters.
+    pub request: Request,
+    /// The `result` member of a successful response.
+    pub response: Response,
+    /// How the method pages through long results.
+    pub pagination: Pagination,
+    /// The method's own error codes (system errors are implied).
+    pub errors: Vec<ErrorDef>,
+    /// Named types used by parameters and results.
+    pub types: BTreeMap<String, TypeDef>,
+    /// The file the spec was loaded from.
+    pub source: PathBuf,
+}
+
+impl Spec {
+    /// The URL of the official page.
+    pub fn docs_url(&self) -> String {
+        self.docs.url()
+    }
+}
+
+/// REST API version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Api {
+    /// `POST {portal}/rest/{method}`.
+    V2,
+    /// REST 3.0: `POST {portal}/rest/api/{method}`.
+    V3,
+}
+
+impl Api {
+    /// `"v2"` or `"v3"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Api::V2 => "v2",
+            Api::V3 => "v3",
+        }
+    }
+}
+
+/// Where a method is documented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Docs {
+    /// Path of the page in the docs repository, e.g. `api-reference/chats/im-recent-get.md`.
+    pub path: String,
+    /// Commit of the docs the spec was taken from.
+    pub commit: String,
+}
+
+impl Docs {
+    /// The URL of the page on the official site.
+    pub fn url(&self) -> String {
+        let p = self.path.strip_suffix(".md").unwrap_or(&self.path);
+        format!("{DOCS_BASE}{p}.html")
+    }
+}
+
+/// Deprecation mark.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Deprecation {
+    /// The method to use instead, when the docs name one.
+    pub replacement: Option<String>,
+}
+
+/// How parameters travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// A JSON object body.
+    Json,
+    /// Positional arguments (legacy `task.*` methods): a JSON array in parameter order.
+    Positional,
+}
+
+/// The request side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// Body encoding.
+    pub encoding: Encoding,
+    /// Parameters in documentation order.
+    pub params: Vec<Param>,
+}
+
+/// One request parameter (or one field of a named struct type).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Wire name.
+    pub name: String,
+    /// Type.
+    pub ty: TypeExpr,
+    /// Must be given.
+    pub required: bool,
+    /// The server's default, as written in the docs.
+    pub default: Option<String>,
+    /// Allowed values (for string or int parameters).
+    pub values: Vec<String>,
+    /// `values` are the documented ones, others are accepted too.
+    pub open_enum: bool,
+    /// Smallest allowed number.
+    pub min: Option<i64>,
+    /// Largest allowed number.
+    pub max: Option<i64>,
+    /// Most items allowed in an array or map.
+    pub max_items: Option<usize>,
+    /// The docs mark this parameter deprecated.
+    pub deprecated: bool,
+    /// A curated fix: which fact was changed from the docs (kept for the importer).
+    pub override_: Option<String>,
+}
+
+/// The response side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// Type of `result`.
+    pub result: TypeExpr,
+    /// Envelope shape.
+    pub envelope: Envelope,
+    /// Fields may be missing (they depend on `select`).
+    pub partial: bool,
+}
+
+/// Envelope around `result`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Envelope {
+    /// `{result, time}`.
+    Plain,
+    /// `{result, total, next?, time}`.
+    List,
+}
+
+/// Pagination style.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pagination {
+    /// One page only.
+    None,
+    /// `start` in the request; `next` and `total` in the envelope.
+    StartNext {
+        /// Request parameter carrying the offset (`start`).
+        param: String,
+        /// Fixed page size.
+        page_size: u32,
+        /// The fast mode of huge exports (`start = -1`, windows over this key).
+        fast_key: Option<String>,
+    },
+    /// Explicit limit and offset parameters.
+    LimitOffset {
+        /// Offset parameter.
+        offset_param: String,
+        /// Limit parameter.
+        limit_param: String,
+        /// Most items per page.
+        max_limit: Option<u32>,
+    },
+    /// REST 3.0 `pagination: {page, limit}`.
+    V3Page,
+}
+
+/// A documented error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorDef {
+    /// The `error` member (may be empty, numeric or an HTTP status in the docs).
+    pub code: String,
+    /// HTTP status, when documented.
+    pub http: Option<u16>,
+    /// The `error_description` the server sends, when documented.
+    pub message: Option<String>,
+}
+
+/// A named type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeDef {
+    /// An object with known fields.
+    Struct(StructDef),
+    /// One of a fixed set of values.
+    Enum(EnumDef),
+    /// A wrapper around a primitive.
+    Newtype(TypeExpr),
+    /// An object with free keys.
+    Map(MapDef),
+}
+
+/// An object type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructDef {
+    /// Fields in documentation order.
+    pub fields: Vec<Param>,
+    /// Dynamic keys (`UF_CRM_*`).
+    pub extra_keys: Vec<ExtraKey>,
+}
+
+/// A pattern of dynamic keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtraKey {
+    /// Pattern with one trailing `*`.
+    pub pattern: String,
+    /// Type of the values.
+    pub ty: TypeExpr,
+}
+
+/// An enum type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumDef {
+    /// Wire representation.
+    pub repr: EnumRepr,
+    /// The values.
+    pub values: Vec<String>,
+    /// The server accepts any letter case.
+    pub case_insensitive: bool,
+}
+
+/// Wire representation of an enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumRepr {
+    /// Strings.
+    String,
+    /// Integers.
+    Int,
+}
+
+/// A free-key object type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapDef {
+    /// Type of the values.
+    pub value: TypeExpr,
+    /// Operator prefixes allowed on keys (filters: `>=ID`, `!%TITLE`).
+    pub key_prefixes: Vec<String>,
+}

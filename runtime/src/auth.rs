@@ -1,0 +1,267 @@
+//! Credentials and the URLs they lead to. Tokens live in [`Secret`], which never prints.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use url::Url;
+
+use crate::error::ConfigError;
+use crate::method::Api;
+
+/// A webhook code or an OAuth token: never shown by `Debug`, never in errors or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `text` with every occurrence of the secret replaced by `***`.
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        if self.0.is_empty() {
+            text.to_string()
+        } else {
+            text.replace(&self.0, "***")
+        }
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// How requests are authenticated.
+#[derive(Clone)]
+pub(crate) enum Auth {
+    /// An inbound webhook: user id and code in the URL path.
+    Webhook { user: u64, token: Secret },
+    /// An OAuth application: the access token travels as `auth`.
+    OAuth { token: Secret },
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::Webhook { user, .. } => write!(f, "Webhook {{ user: {user}, token: *** }}"),
+            Auth::OAuth { .. } => f.write_str("OAuth { access_token: *** }"),
+        }
+    }
+}
+
+impl Auth {
+    pub(crate) fn secret(&self) -> &Secret {
+        match self {
+            Auth::Webhook { token, .. } | Auth::OAuth { token } => token,
+        }
+    }
+}
+
+/// The portal and credentials of a client.
+#[derive(Clone, Debug)]
+pub(crate) struct Endpoint {
+    /// `scheme://host[:port]/`.
+    pub portal: Url,
+    pub auth: Auth,
+}
+
+impl Endpoint {
+    /// Parses a webhook URL `https://{portal}/rest/{user}/{token}/`.
+    pub(crate) fn webhook(url: &str) -> Result<Endpoint, ConfigError> {
+        const FORM: &str =
+            "expected a webhook URL of the form https://{portal}/rest/{user_id}/{code}/";
+        let u = Url::parse(url.trim())
+            .map_err(|e| ConfigError(format!("invalid webhook URL ({e}); {FORM}")))?;
+        let portal = portal_of(&u)?;
+        let segs: Vec<&str> = u
+            .path_segments()
+            .map(|s| s.filter(|x| !x.is_empty()).collect())
+            .unwrap_or_default();
+        let (user, token) = match segs.as_slice() {
+            ["rest", user, token] => (*user, *token),
+            ["rest", "api", user, token] => (*user, *token),
+            _ => {
+                return Err(ConfigError(format!(
+                    "the webhook URL for {} has an unexpected path; {FORM}",
+                    host_of(&u)
+                )));
+            }
+        };
+        let user: u64 = user.parse().map_err(|_| {
+            ConfigError(format!(
+                "the webhook URL for {} has a non-numeric user id; {FORM}",
+                host_of(&u)
+            ))
+        })?;
+        if u.query().is_some() || u.fragment().is_some() {
+            return Err(ConfigError(format!(
+                "the webhook URL for {} has a query or fragment; {FORM}",
+                host_of(&u)
+            )));
+        }
+        Ok(Endpoint {
+            portal,
+            auth: Auth::Webhook {
+                user,
+                token: Secret::new(token),
+            },
+        })
+    }
+
+    /// A portal address and an OAuth access token.
+    pub(crate) fn oauth(portal: &str, token: String) -> Result<Endpoint, ConfigError> {
+        let u = Url::parse(portal.trim())
+            .map_err(|e| ConfigError(format!("invalid portal URL: {e}")))?;
+        if token.is_empty() {
+            return Err(ConfigError("the OAuth access token is empty".into()));
+        }
+        Ok(Endpoint {
+            portal: portal_of(&u)?,
+            auth: Auth::OAuth {
+                token: Secret::new(token),
+            },
+        })
+    }
+
+    /// The URL a method is posted to.
+    pub(crate) fn url_for(&self, method: &str, api: Api) -> Url {
+        let mut path = String::from("rest/");
+        if api == Api::V3 {
+            path.push_str("api/");
+        }
+        if let Auth::Webhook { user, token } = &self.auth {
+            path.push_str(&format!("{user}/{}/", token.expose()));
+        }
+        path.push_str(method);
+        let mut u = self.portal.clone();
+        u.set_path(&path);
+        u
+    }
+}
+
+fn host_of(u: &Url) -> String {
+    u.host_str().unwrap_or("?").to_string()
+}
+
+/// `scheme://host[:port]/` of `u`; plain HTTP is refused except to loopback.
+fn portal_of(u: &Url) -> Result<Url, ConfigError> {
+    let host = u
+        .host_str()
+        .ok_or_else(|| ConfigError("the portal URL has no host".into()))?;
+    match u.scheme() {
+        "https" => {}
+        "http" if is_loopback(host) => {}
+        "http" => {
+            return Err(ConfigError(format!(
+                "plain http:// to {host} is refused: the token would travel in clear; use https:// (http is allowed only to loopback)"
+            )));
+        }
+        other => {
+            return Err(ConfigError(format!(
+                "unsupported URL scheme `{other}` for {host}: use https://"
+            )));
+        }
+    }
+    let mut p = u.clone();
+    p.set_path("/");
+    p.set_query(None);
+    p.set_fragment(None);
+    let _ = p.set_username("");
+    let _ = p.set_password(None);
+    Ok(p)
+}
+
+fn is_loopback(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "s3cr3tw3bh00k";
+
+    #[test]
+    fn parses_webhook_urls() {
+        for url in [
+            format!("https://x.bitrix24.com/rest/1/{TOKEN}/"),
+            format!("https://x.bitrix24.com/rest/1/{TOKEN}"),
+            format!("https://x.bitrix24.com/rest/api/1/{TOKEN}/"),
+        ] {
+            let e = Endpoint::webhook(&url).expect(&url);
+            assert_eq!(e.portal.as_str(), "https://x.bitrix24.com/");
+            assert_eq!(
+                e.url_for("im.recent.unread", Api::V2).as_str(),
+                format!("https://x.bitrix24.com/rest/1/{TOKEN}/im.recent.unread")
+            );
+            assert_eq!(
+                e.url_for("tasks.task.get", Api::V3).as_str(),
+                format!("https://x.bitrix24.com/rest/api/1/{TOKEN}/tasks.task.get")
+            );
+        }
+    }
+
+    #[test]
+    fn oauth_urls() {
+        let e = Endpoint::oauth("https://x.bitrix24.com/some/page", "tok".into()).expect("oauth");
+        assert_eq!(
+            e.url_for("im.recent.get", Api::V2).as_str(),
+            "https://x.bitrix24.com/rest/im.recent.get"
+        );
+        assert!(Endpoint::oauth("https://x.bitrix24.com", String::new()).is_err());
+    }
+
+    #[test]
+    fn bad_webhook_urls_never_echo_the_token() {
+        for url in [
+            format!("https://x.bitrix24.com/rest/abc/{TOKEN}/"),
+            format!("https://x.bitrix24.com/{TOKEN}/"),
+            format!("https://x.bitrix24.com/rest/1/{TOKEN}/?x=1"),
+            format!("http://x.bitrix24.com/rest/1/{TOKEN}/"),
+            format!("ftp://x.bitrix24.com/rest/1/{TOKEN}/"),
+            format!("not a url {TOKEN}"),
+        ] {
+            let e = Endpoint::webhook(&url).expect_err(&url);
+            assert!(!e.to_string().contains(TOKEN), "{e}");
+            assert!(!format!("{e:?}").contains(TOKEN), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        for ok in [
+            "http://127.0.0.1:8080/rest/1/t/",
+            "http://localhost/rest/1/t/",
+            "http://[::1]:9/rest/1/t/",
+            "http://127.1.2.3/rest/1/t/",
+        ] {
+            assert!(Endpoint::webhook(ok).is_ok(), "{ok}");
+        }
+        let e = Endpoint::webhook("http://10.0.0.1/rest/1/t/").expect_err("remote http");
+        assert!(e.to_string().contains("plain http://"), "{e}");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let e =
+            Endpoint::webhook(&format!("https://x.bitrix24.com/rest/7/{TOKEN}/")).expect("webhook");
+        let dbg = format!("{e:?}");
+        assert!(!dbg.contains(TOKEN) && dbg.contains("user: 7"), "{dbg}");
+        assert_eq!(format!("{:?}", Secret::new(TOKEN)), "Secret(***)");
+        assert_eq!(Secret::new(TOKEN).scrub(&format!("a {TOKEN} b")), "a *** b");
+    }
+}

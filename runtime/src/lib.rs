@@ -1,0 +1,80 @@
+//! # b24 — typed, validated Bitrix24 REST bindings
+//!
+//! Every Bitrix24 REST method is described by a spec (one TOML file per method, imported
+//! from the official docs). `#[b24_method("…")]` turns a spec into a typed request:
+//! fields with wire names, a constructor taking the required parameters, setters for
+//! the optional ones, validation that mirrors the server's own errors, and a [`Method`]
+//! impl that the [`Client`] sends.
+//!
+//! ```no_run
+//! use b24::{Client, b24_method};
+//!
+//! /// Marks a dialog unread.
+//! #[b24_method("im.recent.unread")]
+//! pub struct MarkUnread;
+//!
+//! # async fn run() -> Result<(), b24::Error> {
+//! let client = Client::from_webhook(std::env::var("B24_WEBHOOK_URL").unwrap_or_default())?;
+//! let ok: bool = client.call(&MarkUnread::new("chat74".parse::<b24::types::DialogId>()?).action(true)).await?;
+//! let raw = client.call_raw("any.method", serde_json::json!({})).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! A struct that declares its own fields is checked against the spec at compile time:
+//!
+//! ```
+//! #[b24::b24_method("im.recent.unread")]
+//! pub struct MarkRead {
+//!     pub dialog_id: b24::types::DialogId,
+//!     pub action: b24::types::Yn,
+//! }
+//!
+//! let r = MarkRead::new(b24::types::DialogId::Chat(74), b24::types::Yn::N);
+//! assert_eq!(serde_json::to_value(&r)?, serde_json::json!({"DIALOG_ID": "chat74", "ACTION": "N"}));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
+//! ## What is generated
+//! For `#[b24_method("m")] pub struct S;`: `pub struct S` with one public field per
+//! parameter (snake_case; wire names through `serde(rename)`; optional parameters are
+//! `Option`), `S::new(required…)`, a setter per optional parameter, `Debug`, `Clone`,
+//! `PartialEq`, `Serialize`, `Deserialize`, and `impl Method for S`. Named types of the
+//! spec (e.g. the items of `im.recent.list`) go into a module named after the struct in
+//! snake_case (`recent_list::RecentItem` for `struct RecentList`).
+//!
+//! Generated code reaches this crate only through the hidden `b24::__private` module.
+#![deny(missing_docs)]
+
+extern crate self as b24;
+
+mod auth;
+mod check;
+mod client;
+mod envelope;
+mod error;
+mod method;
+pub mod types;
+pub mod wire;
+
+pub use auth::Secret;
+pub use b24_macros::b24_method;
+pub use client::{Client, ClientBuilder};
+pub use envelope::{Response, Time};
+pub use error::{
+    ApiError, ConfigError, DecodeError, Error, ErrorCode, Problem, TransportError, TransportKind,
+    ValidationError,
+};
+pub use method::{Api, Method, Pagination};
+
+/// What generated code uses. Not a public API: it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::check::{Check, Inspect, Problems};
+    pub use serde;
+    pub use serde_json;
+
+    /// Decoding helpers for generated types.
+    pub mod wire {
+        pub use crate::wire::{field, object, same, scalar_string};
+    }
+}

@@ -1,0 +1,382 @@
+//! Tolerant decoding of response values.
+//!
+//! REST v2 sends numbers as strings (`"ID": "37"`), booleans as `Y`/`N`, empty maps as
+//! `[]` and "not set" as `false`. [`FromWire`] accepts all of these and, when a value
+//! really is wrong, says where: [`WireError`] carries the JSON path.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::Value;
+
+/// Decodes a type from a JSON value of a response, accepting the forms the REST API uses.
+pub trait FromWire: Sized {
+    /// Decodes `value`.
+    fn from_wire(value: &Value) -> Result<Self, WireError>;
+
+    /// The value to use when the member is absent or `null`; `None` makes that an error.
+    fn absent() -> Option<Self> {
+        None
+    }
+}
+
+/// A response value that does not have the expected form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireError {
+    /// Path segments from the decoded root, outermost first.
+    path: Vec<Segment>,
+    expected: String,
+    found: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+impl WireError {
+    /// `expected` something else than `found`.
+    pub fn expected(expected: &str, found: &Value) -> WireError {
+        WireError::new(expected, found)
+    }
+
+    /// Same as [`WireError::expected`].
+    pub fn new(expected: &str, found: &Value) -> WireError {
+        WireError {
+            path: Vec::new(),
+            expected: expected.to_string(),
+            found: describe(found),
+        }
+    }
+
+    /// A required member is missing.
+    pub fn missing(key: &str) -> WireError {
+        WireError {
+            path: vec![Segment::Key(key.to_string())],
+            expected: "a value".into(),
+            found: "nothing (missing or null)".into(),
+        }
+    }
+
+    /// Prefixes the path with an object key.
+    #[must_use]
+    pub fn in_key(mut self, key: &str) -> WireError {
+        self.path.insert(0, Segment::Key(key.to_string()));
+        self
+    }
+
+    /// Prefixes the path with an array index.
+    #[must_use]
+    pub fn in_index(mut self, i: usize) -> WireError {
+        self.path.insert(0, Segment::Index(i));
+        self
+    }
+
+    /// The JSON path below `root`, e.g. `$.result.items[2].id`.
+    pub fn path_from(&self, root: &str) -> String {
+        let mut s = root.to_string();
+        for seg in &self.path {
+            match seg {
+                Segment::Key(k) if is_plain_key(k) => {
+                    s.push('.');
+                    s.push_str(k);
+                }
+                Segment::Key(k) => s.push_str(&format!("[{k:?}]")),
+                Segment::Index(i) => s.push_str(&format!("[{i}]")),
+            }
+        }
+        s
+    }
+
+    /// What was expected.
+    pub fn expected_what(&self) -> &str {
+        &self.expected
+    }
+
+    /// A short description of what was found.
+    pub fn found(&self) -> &str {
+        &self.found
+    }
+}
+
+impl fmt::Display for WireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "at {}: expected {}, found {}",
+            self.path_from("$"),
+            self.expected,
+            self.found
+        )
+    }
+}
+
+impl std::error::Error for WireError {}
+
+fn is_plain_key(k: &str) -> bool {
+    !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A short rendering of a value for error messages.
+fn describe(v: &Value) -> String {
+    let s = match v {
+        Value::Object(m) => return format!("an object with {} members", m.len()),
+        Value::Array(a) => return format!("an array of {} items", a.len()),
+        other => other.to_string(),
+    };
+    if s.chars().count() > 60 {
+        let cut: String = s.chars().take(60).collect();
+        format!("{cut}…")
+    } else {
+        s
+    }
+}
+
+impl FromWire for Value {
+    fn from_wire(v: &Value) -> Result<Self, WireError> {
+        Ok(v.clone())
+    }
+    fn absent() -> Option<Self> {
+        Some(Value::Null)
+    }
+}
+
+impl FromWire for bool {
+    fn from_wire(v: &Value) -> Result<Self, WireError> {
+        match v {
+            Value::Bool(b) => Ok(*b),
+            Value::String(s) => match s.as_str() {
+                "Y" | "y" | "true" | "1" => Ok(true),
+                "N" | "n" | "false" | "0" | "" => Ok(false),
+                _ => Err(WireError::expected("a boolean", v)),
+            },
+            Value::Number(n) => match n.as_i64() {
+                Some(1) => Ok(true),
+                Some(0) => Ok(false),
+                _ => Err(WireError::expected("a boolean", v)),
+            },
+            _ => Err(WireError::expected("a boolean", v)),
+        }
+    }
+}
+
+macro_rules! int_from_wire {
+    ($($t:ty),*) => {$(
+        impl FromWire for $t {
+            fn from_wire(v: &Value) -> Result<Self, WireError> {
+                let what = concat!("an integer (", stringify!($t), ")");
+                match v {
+                    Value::Number(n) => n
+                        .as_i64()
+                        .and_then(|i| <$t>::try_from(i).ok())
+                        .or_else(|| n.as_u64().and_then(|i| <$t>::try_from(i).ok()))
+                        .ok_or_else(|| WireError::expected(what, v)),
+                    Value::String(s) => s.trim().parse::<$t>().map_err(|_| WireError::expected(what, v)),
+                    _ => Err(WireError::expected(what, v)),
+                }
+            }
+        }
+    )*};
+}
+int_from_wire!(i64, u64, i32, u32);
+
+impl FromWire for f64 {
+    fn from_wire(v: &Value) -> Result<Self, WireError> {
+        match v {
+            Value::Number(n) => n.as_f64().ok_or_else(|| WireError::expected("a number", v)),
+            Value::String(s) => s
+                .trim()
+                .parse()
+                .map_err(|_| WireError::expected("a number", v)),
+            _ => Err(WireError::expected("a number", v)),
+        }
+    }
+}
+
+impl FromWire for String {
+    fn from_wire(v: &Value) -> Result<Self, WireError> {
+        match v {
+            Value::String(s) => Ok(s.clone()),
+            Value::Number(n) => Ok(n.to_string()),
+            _ => Err(WireError::expected("a string", v)),
+        }
+    }
+}
+
+impl<T: FromWire> FromWire for Option<T> {
+    fn from_wire(v: &Value) -> Result<Self, WireError> {
+        match v {
+            Value::Null => Ok(None),
+            // "not set" arrives as `false` in many v2 responses.
+            Value::Bool(false) => Ok(T::from_wire(v).ok()),
+            _ => T::from_wire(v).map(Some),
+        }
+    }
+    fn absent() -> Option<Self> {
+        Some(None)
+    }
+}
+
+impl<T: FromWire> FromWire for Vec<T> {
+    fn from_wire(v: &Value) -> Result<Self, WireError> {
+        match v {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| T::from_wire(x).map_err(|e| e.in_index(i)))
+                .collect(),
+            // PHP arrays with non-sequential keys arrive as objects.
+            Value::Object(m) => m
+                .iter()
+                .map(|(k, x)| T::from_wire(x).map_err(|e| e.in_key(k)))
+                .collect(),
+            _ => Err(WireError::expected("an array", v)),
+        }
+    }
+}
+
+impl<T: FromWire> FromWire for BTreeMap<String, T> {
+    fn from_wire(v: &Value) -> Result<Self, WireError> {
+        match v {
+            Value::Object(m) => m
+                .iter()
+                .map(|(k, x)| {
+                    T::from_wire(x)
+                        .map(|t| (k.clone(), t))
+                        .map_err(|e| e.in_key(k))
+                })
+                .collect(),
+            // An empty PHP array is `[]` even where a map is meant.
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| {
+                    T::from_wire(x)
+                        .map(|t| (i.to_string(), t))
+                        .map_err(|e| e.in_index(i))
+                })
+                .collect(),
+            _ => Err(WireError::expected("an object", v)),
+        }
+    }
+}
+
+/// Decodes a member of an object (helper for generated code).
+#[doc(hidden)]
+pub fn field<T: FromWire>(obj: &serde_json::Map<String, Value>, key: &str) -> Result<T, WireError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => match T::absent() {
+            Some(t) => Ok(t),
+            None => match obj.get(key) {
+                Some(v) => T::from_wire(v).map_err(|e| e.in_key(key)),
+                None => Err(WireError::missing(key)),
+            },
+        },
+        Some(v) => T::from_wire(v).map_err(|e| e.in_key(key)),
+    }
+}
+
+/// The object a struct decodes from; `[]` counts as an empty object.
+#[doc(hidden)]
+pub fn object(v: &Value) -> Result<&serde_json::Map<String, Value>, WireError> {
+    static EMPTY: std::sync::OnceLock<serde_json::Map<String, Value>> = std::sync::OnceLock::new();
+    match v {
+        Value::Object(m) => Ok(m),
+        Value::Array(a) if a.is_empty() => Ok(EMPTY.get_or_init(serde_json::Map::new)),
+        _ => Err(WireError::expected("an object", v)),
+    }
+}
+
+/// A scalar as a string (enum decoding).
+#[doc(hidden)]
+pub fn scalar_string(v: &Value) -> Result<String, WireError> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        _ => Err(WireError::expected("a string or a number", v)),
+    }
+}
+
+/// Compares an enum value with a wire value.
+#[doc(hidden)]
+pub fn same(found: &str, value: &str, case_insensitive: bool) -> bool {
+    if case_insensitive {
+        found.eq_ignore_ascii_case(value)
+    } else {
+        found == value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_as_strings() {
+        assert_eq!(i64::from_wire(&json!("37")), Ok(37));
+        assert_eq!(i64::from_wire(&json!(37)), Ok(37));
+        assert_eq!(f64::from_wire(&json!("1.5")), Ok(1.5));
+        assert_eq!(String::from_wire(&json!(5)), Ok("5".into()));
+        assert!(i64::from_wire(&json!("x")).is_err());
+        assert!(u32::from_wire(&json!(-1)).is_err());
+    }
+
+    #[test]
+    fn booleans_in_every_form() {
+        for (v, b) in [
+            (json!(true), true),
+            (json!("Y"), true),
+            (json!("N"), false),
+            (json!(1), true),
+            (json!("0"), false),
+        ] {
+            assert_eq!(bool::from_wire(&v), Ok(b), "{v}");
+        }
+        assert!(bool::from_wire(&json!("yes")).is_err());
+    }
+
+    #[test]
+    fn empty_array_is_an_empty_map() {
+        let m: BTreeMap<String, i64> = FromWire::from_wire(&json!([])).expect("[] as map");
+        assert!(m.is_empty());
+        assert!(object(&json!([])).is_ok());
+        assert!(object(&json!([1])).is_err());
+    }
+
+    #[test]
+    fn false_means_not_set_for_options() {
+        assert_eq!(Option::<String>::from_wire(&json!(false)), Ok(None));
+        assert_eq!(Option::<bool>::from_wire(&json!(false)), Ok(Some(false)));
+        assert_eq!(Option::<i64>::from_wire(&json!(null)), Ok(None));
+    }
+
+    #[test]
+    fn errors_carry_the_json_path() {
+        let v = json!({"items": [{"id": 1}, {"id": "x"}]});
+        let obj = object(&v).expect("object");
+        let e = field::<Vec<BTreeMap<String, i64>>>(obj, "items").expect_err("x is not an int");
+        assert_eq!(e.path_from("$.result"), "$.result.items[1].id");
+        assert!(e.to_string().contains("expected an integer"), "{e}");
+        assert!(e.to_string().contains("\"x\""), "{e}");
+    }
+
+    #[test]
+    fn missing_members() {
+        let v = json!({"a": 1});
+        let obj = object(&v).expect("object");
+        let e = field::<i64>(obj, "b").expect_err("b is missing");
+        assert_eq!(e.path_from("$"), "$.b");
+        assert_eq!(field::<Option<i64>>(obj, "b"), Ok(None));
+        assert_eq!(field::<Value>(obj, "b"), Ok(Value::Null));
+    }
+
+    #[test]
+    fn odd_keys_are_quoted_in_paths() {
+        let e = WireError::expected("x", &json!(1))
+            .in_key("a b")
+            .in_key("root");
+        assert_eq!(e.path_from("$"), "$.root[\"a b\"]");
+    }
+}

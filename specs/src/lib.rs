@@ -1,0 +1,54 @@
+//! The catalog of Bitrix24 REST method specs shipped with b24.
+//!
+//! Each spec is a TOML file `<namespace>/<method>.toml` (REST 3.0 twins:
+//! `<method>@v3.toml`) in this package; the format is described in `FORMAT.md`.
+//! The files are embedded at build time, so the `#[b24_method]` macro finds them
+//! wherever the crate is built, and cargo rebuilds dependents when one changes.
+//!
+//! ```
+//! let e = b24_specs::find("IM.RECENT.UNREAD", "v2").expect("in the catalog");
+//! assert_eq!(e.name, "im.recent.unread");
+//! assert!(e.text.contains("DIALOG_ID"));
+//! ```
+#![deny(missing_docs)]
+
+/// One spec file of the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// Method name, from the file name.
+    pub name: &'static str,
+    /// API version, `"v2"` or `"v3"`, from the file name.
+    pub api: &'static str,
+    /// Absolute path of the file at build time (for diagnostics).
+    pub path: &'static str,
+    /// The file's contents.
+    pub text: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
+
+/// Every spec of the catalog.
+pub fn all() -> &'static [Entry] {
+    CATALOG
+}
+
+/// The spec of `name` (matched case-insensitively, as the server does) for `api`.
+pub fn find(name: &str, api: &str) -> Option<&'static Entry> {
+    CATALOG
+        .iter()
+        .find(|e| e.api == api && e.name.eq_ignore_ascii_case(name))
+}
+
+/// The file name of a method's spec: `im.recent.unread.toml`, `tasks.task.get@v3.toml`.
+pub fn file_name(name: &str, api: &str) -> String {
+    if api == "v2" {
+        format!("{name}.toml")
+    } else {
+        format!("{name}@{api}.toml")
+    }
+}
+
+/// The directory of the catalog's sources at build time.
+pub fn source_dir() -> &'static str {
+    env!("CARGO_MANIFEST_DIR")
+}
