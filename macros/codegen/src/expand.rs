@@ -235,10 +235,12 @@ fn emit(spec: &Spec, mut item: syn::ItemStruct, plan: &[FieldPlan], p: &Paths<'_
             const PAGINATION: #rt::Pagination = #pagination;
             type Output = #output;
 
+            #[allow(unused_variables)]
             fn validate(&self) -> ::std::result::Result<(), #rt::ValidationError> {
-                let mut problems = #rt::__private::Problems::new(#name);
+                let mut all = #rt::__private::Problems::new(#name);
+                let problems = &mut all;
                 #(#checks)*
-                problems.finish()
+                all.finish()
             }
         }
 
@@ -322,7 +324,7 @@ fn checks_for(
     rt: &syn::Path,
 ) -> TokenStream {
     let mut out = quote! {
-        #rt::__private::Check::check(#access, #wire, &mut problems);
+        #rt::__private::Check::check(#access, #wire, problems);
     };
     let base = param.ty.non_optional();
     let is_string = matches!(base, TypeExpr::Prim(Prim::String | Prim::Text | Prim::Char));

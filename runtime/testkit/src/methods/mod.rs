@@ -1,0 +1,147 @@
+//! Method handlers: stateful ones for im.recent.*, crm.deal.*, crm.item.* and a few
+//! portal methods; every other method of the spec catalog through the spec-driven fallback.
+
+mod crm;
+mod im;
+mod misc;
+
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::fallback::Catalog;
+use crate::state::State;
+
+/// A successful command.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Outcome {
+    pub result: Value,
+    pub total: Option<i64>,
+    pub next: Option<i64>,
+    /// Records read or written (for the simulated cost).
+    pub records: u64,
+}
+
+impl Outcome {
+    pub(crate) fn of(result: Value) -> Outcome {
+        Outcome {
+            result,
+            total: None,
+            next: None,
+            records: 0,
+        }
+    }
+
+    pub(crate) fn records(mut self, n: u64) -> Outcome {
+        self.records = n;
+        self
+    }
+}
+
+/// A failed command.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ApiErr {
+    pub status: u16,
+    pub code: String,
+    pub description: String,
+}
+
+impl ApiErr {
+    pub(crate) fn new(status: u16, code: &str, description: &str) -> ApiErr {
+        ApiErr {
+            status,
+            code: code.to_string(),
+            description: description.to_string(),
+        }
+    }
+}
+
+pub(crate) type CmdResult = Result<Outcome, ApiErr>;
+
+/// What a handler may touch.
+pub(crate) struct Ctx<'a> {
+    pub state: &'a mut State,
+    pub cfg: &'a Config,
+    pub catalog: &'a Catalog,
+    /// Unix time now.
+    pub now: f64,
+}
+
+/// Executes one command; `None` when the portal has no such method.
+pub(crate) fn execute(ctx: &mut Ctx<'_>, method: &str, params: &Value) -> Option<CmdResult> {
+    let r = match method {
+        "im.recent.unread" => im::unread(ctx, params),
+        "im.recent.pin" => im::pin(ctx, params),
+        "im.recent.hide" => im::hide(ctx, params),
+        "im.recent.get" => im::get(ctx, params),
+        "im.recent.list" => im::list(ctx, params),
+        "crm.deal.add" => crm::deal_add(ctx, params),
+        "crm.deal.get" => crm::deal_get(ctx, params),
+        "crm.deal.update" => crm::deal_update(ctx, params),
+        "crm.deal.delete" => crm::deal_delete(ctx, params),
+        "crm.deal.list" => crm::deal_list(ctx, params),
+        "crm.item.add" => crm::item_add(ctx, params),
+        "crm.item.get" => crm::item_get(ctx, params),
+        "crm.item.update" => crm::item_update(ctx, params),
+        "crm.item.delete" => crm::item_delete(ctx, params),
+        "crm.item.list" => crm::item_list(ctx, params),
+        "profile" => misc::profile(),
+        "user.current" => misc::user_current(),
+        "methods" => misc::methods(ctx),
+        "scope" => misc::scope(ctx),
+        _ => return ctx.catalog.fallback(ctx.cfg, method, params),
+    };
+    Some(r)
+}
+
+/// Whether `method` has a hand-written handler.
+pub(crate) const HANDLED: &[&str] = &[
+    "batch",
+    "im.recent.unread",
+    "im.recent.pin",
+    "im.recent.hide",
+    "im.recent.get",
+    "im.recent.list",
+    "crm.deal.add",
+    "crm.deal.get",
+    "crm.deal.update",
+    "crm.deal.delete",
+    "crm.deal.list",
+    "crm.item.add",
+    "crm.item.get",
+    "crm.item.update",
+    "crm.item.delete",
+    "crm.item.list",
+    "profile",
+    "user.current",
+    "methods",
+    "scope",
+];
+
+/// A parameter by name, matched case-insensitively.
+pub(crate) fn param<'a>(params: &'a Value, name: &str) -> Option<&'a Value> {
+    let obj = params.as_object()?;
+    obj.get(name).or_else(|| {
+        obj.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
+
+/// A scalar parameter as text.
+pub(crate) fn param_str(params: &Value, name: &str) -> Option<String> {
+    match param(params, name)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(if *b { "Y" } else { "N" }.to_string()),
+        _ => None,
+    }
+}
+
+/// An integer parameter (numbers or numeric strings).
+pub(crate) fn param_int(params: &Value, name: &str) -> Option<i64> {
+    match param(params, name)? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}

@@ -1,0 +1,593 @@
+//! The HTTP side: routes, auth, limits, faults, envelopes.
+
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State as AxState;
+use axum::http::{HeaderMap, Method as HttpMethod, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use serde_json::{Value, json};
+
+use crate::config::Config;
+use crate::fallback::Catalog;
+use crate::faults::Fault;
+use crate::limits::{LeakyBucket, OperatingTracker};
+use crate::methods::{self, ApiErr, CmdResult, Ctx};
+use crate::php;
+use crate::state::{RecordedRequest, State};
+use crate::util::{Clock, atom};
+
+/// Most requests kept in the request log.
+const REQUEST_LOG_LIMIT: usize = 10_000;
+
+/// Everything the server shares between requests.
+pub(crate) struct Shared {
+    pub cfg: Mutex<Config>,
+    pub state: Mutex<State>,
+    pub bucket: Mutex<Option<LeakyBucket>>,
+    pub operating: Mutex<Option<OperatingTracker>>,
+    pub catalog: Catalog,
+    pub clock: Clock,
+    pub base: OnceLock<String>,
+}
+
+/// One executed (or refused) command.
+pub(crate) struct CommandRun {
+    pub outcome: CmdResult,
+    pub cost: Duration,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Shared {
+    pub(crate) fn new(cfg: Config) -> Shared {
+        let now = Instant::now();
+        Shared {
+            state: Mutex::new(State::new(&cfg, now)),
+            bucket: Mutex::new(cfg.bucket.map(|b| LeakyBucket::new(b, now))),
+            operating: Mutex::new(cfg.operating.map(OperatingTracker::new)),
+            cfg: Mutex::new(cfg),
+            catalog: Catalog::default(),
+            clock: Clock::new(),
+            base: OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn cfg(&self) -> MutexGuard<'_, Config> {
+        lock(&self.cfg)
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    pub(crate) fn bucket(&self) -> MutexGuard<'_, Option<LeakyBucket>> {
+        lock(&self.bucket)
+    }
+
+    pub(crate) fn operating(&self) -> MutexGuard<'_, Option<OperatingTracker>> {
+        lock(&self.operating)
+    }
+
+    /// Executes one command under the operating-time limit.
+    pub(crate) fn run_command(&self, method: &str, params: &Value, now: Instant) -> CommandRun {
+        if let Some(op) = self.operating().as_mut() {
+            if let Err(reset) = op.check(method, now) {
+                self.state().stats.refused_429 += 1;
+                let mut e = ApiErr::new(
+                    429,
+                    "OPERATION_TIME_LIMIT",
+                    "Method is blocked due to operation time limit.",
+                );
+                e.description = format!(
+                    "{} Reset at {}.",
+                    e.description,
+                    self.clock.unix(reset).floor()
+                );
+                return CommandRun {
+                    outcome: Err(e),
+                    cost: Duration::ZERO,
+                };
+            }
+        }
+        let real = Instant::now();
+        let (outcome, latency) = {
+            let cfg = self.cfg();
+            let mut state = self.state();
+            let mut ctx = Ctx {
+                state: &mut state,
+                cfg: &cfg,
+                catalog: &self.catalog,
+                now: self.clock.unix(now),
+            };
+            let r = methods::execute(&mut ctx, method, params);
+            if r.is_some() {
+                *state.stats.commands.entry(method.to_string()).or_default() += 1;
+            }
+            (r, cfg.latency)
+        };
+        let outcome = outcome.unwrap_or_else(|| {
+            Err(ApiErr::new(
+                404,
+                "ERROR_METHOD_NOT_FOUND",
+                "Method not found!",
+            ))
+        });
+        let records = outcome.as_ref().map_or(0, |o| o.records);
+        let cost = latency.per_command + latency.per_record.mul_f64(records as f64);
+        if outcome.is_ok() {
+            if let Some(op) = self.operating().as_mut() {
+                op.record(method, now, cost + real.elapsed());
+            }
+        }
+        CommandRun { outcome, cost }
+    }
+
+    /// The `time` block of an answer.
+    pub(crate) fn time_block(&self, start: Instant, finish: Instant, method: &str) -> Value {
+        let (operating, reset) = match self.operating().as_mut() {
+            Some(op) if method != "batch" => (
+                op.used(method, finish).as_secs_f64(),
+                self.clock.unix(op.reset_at(method, finish)).floor() as i64,
+            ),
+            _ => (
+                0.0,
+                self.clock.unix(finish + Duration::from_secs(600)).floor() as i64,
+            ),
+        };
+        let (s, f) = (self.clock.unix(start), self.clock.unix(finish));
+        json!({
+            "start": s,
+            "finish": f,
+            "duration": f - s,
+            "processing": f - s,
+            "date_start": atom(s),
+            "date_finish": atom(f),
+            "operating_reset_at": reset,
+            "operating": operating,
+        })
+    }
+
+    /// Admits a request under the rate limit.
+    fn acquire(self: &Arc<Self>, now: Instant) -> Option<BucketGuard> {
+        let admitted = self.bucket().as_mut().map(|b| b.try_acquire(now));
+        match admitted {
+            None => Some(BucketGuard(None)),
+            Some(true) => Some(BucketGuard(Some(self.clone()))),
+            Some(false) => None,
+        }
+    }
+
+    fn fault_for(&self, method: &str) -> Option<Fault> {
+        let mut cfg = self.cfg();
+        let mut fired = None;
+        for rule in &mut cfg.faults {
+            if let Some(f) = rule.hit(method) {
+                fired.get_or_insert(f);
+            }
+        }
+        drop(cfg);
+        if fired.is_some() {
+            self.state().stats.faults += 1;
+        }
+        fired
+    }
+}
+
+/// Releases a bucket slot when the request is answered.
+struct BucketGuard(Option<Arc<Shared>>);
+
+impl Drop for BucketGuard {
+    fn drop(&mut self) {
+        if let Some(s) = &self.0 {
+            if let Some(b) = s.bucket().as_mut() {
+                b.release(Instant::now());
+            }
+        }
+    }
+}
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/rest/{*path}", any(rest))
+        .route("/oauth/token/", any(token))
+        .route("/oauth/token", any(token))
+        .route("/_stats", get(stats))
+        .with_state(shared)
+}
+
+fn json_response(status: u16, body: &Value) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn error_response(e: &ApiErr) -> Response {
+    json_response(
+        e.status,
+        &json!({"error": e.code, "error_description": e.description}),
+    )
+}
+
+/// Which method, authenticated how.
+struct Route {
+    method: String,
+    webhook: Option<(String, String)>,
+}
+
+fn parse_route(path: &str) -> Option<Route> {
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let segs = match segs.first() {
+        Some(&"api") => &segs[1..],
+        _ => &segs[..],
+    };
+    let clean = |m: &str| m.trim_end_matches(".json").to_ascii_lowercase();
+    match segs {
+        [user, token, method] => Some(Route {
+            method: clean(method),
+            webhook: Some((user.to_string(), token.to_string())),
+        }),
+        [method] => Some(Route {
+            method: clean(method),
+            webhook: None,
+        }),
+        _ => None,
+    }
+}
+
+/// Parameters from the query string and the body (JSON or PHP-style form).
+fn parse_params(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Result<Value, ApiErr> {
+    let mut params = query.map_or_else(|| json!({}), php::parse_query);
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let trimmed = body.iter().skip_while(|b| b.is_ascii_whitespace()).next();
+    let from_body = if body.is_empty() {
+        Value::Object(Default::default())
+    } else if ct.contains("json") || (!ct.contains("form") && trimmed == Some(&b'{')) {
+        serde_json::from_slice(body).map_err(|e| {
+            ApiErr::new(
+                400,
+                "INVALID_REQUEST",
+                &format!("The body is not valid JSON: {e}"),
+            )
+        })?
+    } else {
+        php::parse_query(&String::from_utf8_lossy(body))
+    };
+    match (&mut params, from_body) {
+        (Value::Object(p), Value::Object(b)) => p.extend(b),
+        (_, Value::Array(a)) => params = Value::Array(a),
+        _ => {}
+    }
+    Ok(params)
+}
+
+fn authenticate(
+    shared: &Shared,
+    route: &Route,
+    params: &mut Value,
+    now: Instant,
+) -> Result<(), ApiErr> {
+    let no_auth = || ApiErr::new(401, "NO_AUTH_FOUND", "Wrong authorization data");
+    if let Some((user, token)) = &route.webhook {
+        let cfg = shared.cfg();
+        return if *user == cfg.webhook_user.to_string() && *token == cfg.webhook_token {
+            Ok(())
+        } else {
+            Err(no_auth())
+        };
+    }
+    let token = match params {
+        Value::Object(m) => m.shift_remove("auth"),
+        _ => None,
+    };
+    let Some(Value::String(token)) = token else {
+        return Err(no_auth());
+    };
+    let state = shared.state();
+    if token == state.tokens.access {
+        if now >= state.tokens.access_expires {
+            Err(ApiErr::new(
+                401,
+                "expired_token",
+                "The access token provided has expired.",
+            ))
+        } else {
+            Ok(())
+        }
+    } else if state.tokens.retired.contains(&token) {
+        Err(ApiErr::new(
+            401,
+            "expired_token",
+            "The access token provided has expired.",
+        ))
+    } else {
+        Err(no_auth())
+    }
+}
+
+async fn rest(
+    AxState(shared): AxState<Arc<Shared>>,
+    http_method: HttpMethod,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = Instant::now();
+    {
+        let mut st = shared.state();
+        st.stats.http_requests += 1;
+        if st.requests.len() < REQUEST_LOG_LIMIT {
+            st.requests.push(RecordedRequest {
+                http_method: http_method.to_string(),
+                path: uri.path().to_string(),
+                query: uri.query().map(str::to_string),
+                content_type: headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
+                body: String::from_utf8_lossy(&body).into_owned(),
+            });
+        }
+    }
+    let path = uri.path().strip_prefix("/rest/").unwrap_or("");
+    let Some(route) = parse_route(path) else {
+        return error_response(&ApiErr::new(
+            404,
+            "ERROR_METHOD_NOT_FOUND",
+            "Method not found!",
+        ));
+    };
+    let mut params = match parse_params(&headers, uri.query(), &body) {
+        Ok(p) => p,
+        Err(e) => return error_response(&e),
+    };
+    if let Err(e) = authenticate(&shared, &route, &mut params, now) {
+        return error_response(&e);
+    }
+    let Some(guard) = shared.acquire(now) else {
+        shared.state().stats.refused_503 += 1;
+        return error_response(&ApiErr::new(
+            503,
+            "QUERY_LIMIT_EXCEEDED",
+            "Too many requests",
+        ));
+    };
+    let fault = shared.fault_for(&route.method);
+    match &fault {
+        Some(Fault::ServerError) => {
+            return error_response(&ApiErr::new(
+                500,
+                "INTERNAL_SERVER_ERROR",
+                "Internal server error",
+            ));
+        }
+        Some(Fault::Html) => {
+            return (
+                StatusCode::BAD_GATEWAY,
+                [(header::CONTENT_TYPE, "text/html")],
+                "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>",
+            )
+                .into_response();
+        }
+        Some(Fault::Error { status, code }) => {
+            return error_response(&ApiErr::new(*status, code, code));
+        }
+        Some(Fault::DropBeforeExecute) => return broken_body(),
+        _ => {}
+    }
+
+    let latency = shared.cfg().latency;
+    tokio::time::sleep(latency.per_request).await;
+    let start = Instant::now();
+    let (status, mut body, cost) = if route.method == "batch" {
+        match crate::batch::run(&shared, &params, start) {
+            Ok((result, cost)) => {
+                *shared
+                    .state()
+                    .stats
+                    .commands
+                    .entry("batch".into())
+                    .or_default() += 1;
+                (200, json!({ "result": result }), cost)
+            }
+            Err(e) => (
+                e.status,
+                json!({"error": e.code, "error_description": e.description}),
+                Duration::ZERO,
+            ),
+        }
+    } else {
+        let run = shared.run_command(&route.method, &params, start);
+        match run.outcome {
+            Ok(o) => {
+                let mut b = json!({ "result": o.result });
+                if let Some(t) = o.total {
+                    b["total"] = json!(t);
+                }
+                if let Some(n) = o.next {
+                    b["next"] = json!(n);
+                }
+                (200, b, run.cost)
+            }
+            Err(e) => (
+                e.status,
+                json!({"error": e.code, "error_description": e.description}),
+                run.cost,
+            ),
+        }
+    };
+    tokio::time::sleep(cost).await;
+    let finish = Instant::now();
+    if status == 200 || status == 429 {
+        body["time"] = shared.time_block(start, finish, &route.method);
+    }
+    drop(guard);
+    let text = body.to_string();
+    match fault {
+        Some(Fault::DropAfterExecute) => broken_body(),
+        Some(Fault::Truncated) => {
+            let cut = text.len() / 2;
+            let cut = (0..=cut)
+                .rev()
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap_or(0);
+            (
+                StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+                [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+                text[..cut].to_string(),
+            )
+                .into_response()
+        }
+        Some(Fault::SlowBody(total)) => slow_body(status, text, total),
+        _ => json_response(status, &body),
+    }
+}
+
+/// A response whose body fails: the client sees the connection break.
+fn broken_body() -> Response {
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(Bytes::from_static(b"{\"result\":")),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "fault: connection dropped",
+        )),
+    ];
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(futures_util::stream::iter(chunks)))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// The body in ten pieces spread over `total`.
+fn slow_body(status: u16, text: String, total: Duration) -> Response {
+    let bytes = Bytes::from(text);
+    let step = bytes.len().div_ceil(10).max(1);
+    let pieces: Vec<Bytes> = (0..bytes.len())
+        .step_by(step)
+        .map(|i| bytes.slice(i..(i + step).min(bytes.len())))
+        .collect();
+    let pause = total / 10;
+    let stream = futures_util::stream::unfold(pieces.into_iter(), move |mut it| async move {
+        let piece = it.next()?;
+        tokio::time::sleep(pause).await;
+        Some((Ok::<Bytes, std::io::Error>(piece), it))
+    });
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+        .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+        .body(Body::from_stream(stream))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// `grant_type=refresh_token` at `/oauth/token/`.
+async fn token(
+    AxState(shared): AxState<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let params = match parse_params(&headers, uri.query(), &body) {
+        Ok(p) => p,
+        Err(e) => return error_response(&e),
+    };
+    let get = |k: &str| methods::param_str(&params, k).unwrap_or_default();
+    let oauth_error =
+        |code: &str, d: &str| json_response(400, &json!({"error": code, "error_description": d}));
+    if get("grant_type") != "refresh_token" {
+        return oauth_error(
+            "unsupported_grant_type",
+            "Only grant_type=refresh_token is supported",
+        );
+    }
+    let cfg = shared.cfg().clone();
+    if get("client_id") != cfg.oauth.client_id || get("client_secret") != cfg.oauth.client_secret {
+        return oauth_error("invalid_client", "Invalid client credentials");
+    }
+    let mut st = shared.state();
+    if get("refresh_token") != st.tokens.refresh {
+        return oauth_error("invalid_grant", "Invalid refresh token");
+    }
+    let generation = st.tokens.generation + 1;
+    let old = std::mem::replace(
+        &mut st.tokens.access,
+        format!("testkit-access-{generation}"),
+    );
+    st.tokens.retired.push(old);
+    st.tokens.refresh = format!("testkit-refresh-{generation}");
+    st.tokens.generation = generation;
+    st.tokens.access_expires = Instant::now() + cfg.oauth.access_ttl;
+    let base = shared.base.get().cloned().unwrap_or_default();
+    let domain = base.trim_start_matches("http://").to_string();
+    json_response(
+        200,
+        &json!({
+            "access_token": st.tokens.access,
+            "expires": (shared.clock.unix(st.tokens.access_expires)).floor() as i64,
+            "expires_in": cfg.oauth.access_ttl.as_secs(),
+            "scope": "app",
+            "domain": domain,
+            "server_endpoint": format!("{base}/oauth/rest/"),
+            "status": "L",
+            "client_endpoint": format!("{base}/rest/"),
+            "member_id": "testkit",
+            "user_id": cfg.webhook_user,
+            "refresh_token": st.tokens.refresh,
+        }),
+    )
+}
+
+async fn stats(AxState(shared): AxState<Arc<Shared>>) -> Response {
+    let st = shared.state();
+    json_response(
+        200,
+        &json!({ "stats": st.stats, "writes": st.writes.len() }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        let r = parse_route("1/abc/IM.Recent.Unread.json").expect("webhook route");
+        assert_eq!(r.method, "im.recent.unread");
+        assert_eq!(r.webhook, Some(("1".into(), "abc".into())));
+        let r = parse_route("api/crm.item.list").expect("v3 oauth route");
+        assert_eq!(r.method, "crm.item.list");
+        assert!(r.webhook.is_none());
+        assert!(parse_route("").is_none());
+        assert!(parse_route("a/b/c/d").is_none());
+    }
+
+    #[test]
+    fn params_from_json_form_and_query() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONTENT_TYPE,
+            "application/json".parse().expect("header"),
+        );
+        let p = parse_params(&h, Some("auth=t"), br#"{"DIALOG_ID":"chat1"}"#).expect("json");
+        assert_eq!(p, json!({"auth": "t", "DIALOG_ID": "chat1"}));
+        h.insert(
+            header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded".parse().expect("header"),
+        );
+        let p = parse_params(&h, None, b"filter[>ID]=5&select[]=ID").expect("form");
+        assert_eq!(p, json!({"filter": {">ID": "5"}, "select": ["ID"]}));
+        assert!(parse_params(&HeaderMap::new(), None, b"{bad").is_err());
+    }
+}
