@@ -149,28 +149,39 @@ fn find_spec(
 ) -> syn::Result<(b24_codegen::Spec, Option<PathBuf>)> {
     let at = args.method.span();
     if let Some(rel) = &args.spec {
-        let dir = std::env::var("CARGO_MANIFEST_DIR").map_err(|_| {
+        // The override lets the UI tests (run by trybuild from a crate it generates under
+        // target/) point at the real test crate; cargo itself never sets it.
+        let dir = std::env::var("B24_TEST_MANIFEST_DIR")
+            .or_else(|_| std::env::var("CARGO_MANIFEST_DIR"))
+            .map_err(|_| {
+                syn::Error::new(
+                    rel.span(),
+                    "CARGO_MANIFEST_DIR is not set: build with cargo to use `spec = …`",
+                )
+            })?;
+        let shown = rel.value();
+        let path = Path::new(&dir).join(&shown);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
             syn::Error::new(
                 rel.span(),
-                "CARGO_MANIFEST_DIR is not set: build with cargo to use `spec = …`",
+                format!(
+                    "cannot read the spec file `{shown}` (relative to the crate's Cargo.toml): {e}"
+                ),
             )
         })?;
-        let path = Path::new(&dir).join(rel.value());
-        if !path.is_file() {
-            return Err(syn::Error::new(
-                rel.span(),
-                format!(
-                    "spec file not found: {} (paths are relative to {dir})",
-                    path.display()
-                ),
-            ));
-        }
-        let spec = b24_codegen::load_file(&path).map_err(|e| spec_error(rel.span(), &e))?;
+        // Diagnostics name the file as the user wrote it.
+        let spec = b24_codegen::load_str(Path::new(&shown), &text)
+            .map_err(|e| spec_error(rel.span(), &e))?;
         return Ok((spec, Some(path)));
     }
     if let Some(entry) = b24_specs::find(method, api) {
-        let spec = b24_codegen::load_str(Path::new(entry.path), entry.text)
-            .map_err(|e| spec_error(at, &e))?;
+        let rel = entry
+            .path
+            .strip_prefix(b24_specs::source_dir())
+            .unwrap_or(entry.path)
+            .trim_start_matches('/');
+        let shown = Path::new("b24-specs").join(rel);
+        let spec = b24_codegen::load_str(&shown, entry.text).map_err(|e| spec_error(at, &e))?;
         return Ok((spec, None));
     }
     if let Ok(dir) = std::env::var("B24_SPECS_DIR") {

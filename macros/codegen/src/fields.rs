@@ -69,6 +69,8 @@ pub(crate) fn plan(
         syn::Fields::Named(named) => {
             let mut out = Vec::new();
             let mut declared = BTreeSet::new();
+            // Parameters an unknown field was taken for: not reported missing as well.
+            let mut suggested = BTreeSet::new();
             let names: Vec<String> = spec
                 .request
                 .params
@@ -85,7 +87,11 @@ pub(crate) fn plan(
                     .iter()
                     .find(|q| naming::field_ident(&q.name) == fname)
                 else {
-                    let hint = naming::did_you_mean(&fname, names.iter().map(String::as_str))
+                    let guess = naming::did_you_mean(&fname, names.iter().map(String::as_str));
+                    if let Some(g) = guess {
+                        suggested.insert(g.to_string());
+                    }
+                    let hint = guess
                         .map(|s| format!("; did you mean `{s}`?"))
                         .unwrap_or_default();
                     let list = if names.is_empty() {
@@ -158,12 +164,11 @@ pub(crate) fn plan(
                     vis: field.vis.clone(),
                 });
             }
-            for param in spec
-                .request
-                .params
-                .iter()
-                .filter(|q| q.required && !declared.contains(&q.name))
-            {
+            for param in spec.request.params.iter().filter(|q| {
+                q.required
+                    && !declared.contains(&q.name)
+                    && !suggested.contains(&naming::field_ident(&q.name))
+            }) {
                 let ty = canonical_tokens(&rust_type(param.ty.non_optional(), p));
                 push(syn::Error::new(
                     item.ident.span(),
