@@ -103,6 +103,8 @@ pub struct Config {
     pub canned: BTreeMap<String, Value>,
     /// Faults to inject.
     pub faults: Vec<FaultRule>,
+    /// Specs served besides the b24 catalog (methods of your own), as TOML texts.
+    pub extra_specs: Vec<String>,
 }
 
 impl Default for Config {
@@ -118,6 +120,7 @@ impl Default for Config {
             dialogs: 100,
             canned: BTreeMap::new(),
             faults: Vec::new(),
+            extra_specs: Vec::new(),
         }
     }
 }

@@ -21,10 +21,11 @@ const ARGUMENT_CODES: &[&str] = &[
     "INVALID_FORMAT",
 ];
 
-/// The spec catalog, loaded on first use.
+/// The spec catalog, loaded on first use, plus the portal's extra specs.
 #[derive(Default)]
 pub struct Catalog {
     specs: OnceLock<BTreeMap<String, Spec>>,
+    extra: Vec<Spec>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -36,14 +37,26 @@ impl std::fmt::Debug for Catalog {
 }
 
 impl Catalog {
+    /// The b24 catalog plus `extra` specs (which win over catalog ones of the same name).
+    pub fn with_extra(extra: Vec<Spec>) -> Catalog {
+        Catalog {
+            specs: OnceLock::new(),
+            extra,
+        }
+    }
+
     fn specs(&self) -> &BTreeMap<String, Spec> {
         self.specs.get_or_init(|| {
-            b24_specs::all()
+            let mut all: BTreeMap<String, Spec> = b24_specs::all()
                 .iter()
                 .filter(|e| e.api == "v2")
                 .filter_map(|e| b24_codegen::load_str(Path::new(e.path), e.text).ok())
                 .map(|s| (s.name.to_ascii_lowercase(), s))
-                .collect()
+                .collect();
+            for s in &self.extra {
+                all.insert(s.name.to_ascii_lowercase(), s.clone());
+            }
+            all
         })
     }
 
@@ -99,7 +112,7 @@ fn argument_error(spec: &Spec, param_name: &str, why: &str) -> ApiErr {
                 .find_map(|c| spec.errors.iter().find(|e| e.code == *c))
         });
     match documented {
-        Some(e) => ApiErr::new(e.http.unwrap_or(400), &e.code, &format!("{why}")),
+        Some(e) => ApiErr::new(e.http.unwrap_or(400), &e.code, why),
         None => ApiErr::new(400, "ERROR_ARGUMENT", why),
     }
 }

@@ -127,11 +127,29 @@ impl FakePortal {
         self
     }
 
+    /// Serves a method of your own from its spec (TOML text, see `specs/FORMAT.md`):
+    /// the portal validates requests against it and answers a canned result.
+    pub fn spec(mut self, toml: impl Into<String>) -> Self {
+        self.cfg.extra_specs.push(toml.into());
+        self
+    }
+
     /// Binds 127.0.0.1 and serves in the background of the current tokio runtime.
+    ///
+    /// Fails with `InvalidInput` when an extra spec does not load (the message lists
+    /// every problem with its line).
     pub async fn start(self) -> std::io::Result<RunningPortal> {
+        let mut extra = Vec::new();
+        for (i, text) in self.cfg.extra_specs.iter().enumerate() {
+            let name = format!("extra-spec-{}.toml", i + 1);
+            let spec = b24_codegen::load_str(std::path::Path::new(&name), text).map_err(|e| {
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string())
+            })?;
+            extra.push(spec);
+        }
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(self.cfg));
+        let shared = Arc::new(Shared::new(self.cfg, fallback::Catalog::with_extra(extra)));
         let _ = shared.base.set(format!("http://{addr}"));
         let app = server::router(shared.clone());
         let task = tokio::spawn(async move {

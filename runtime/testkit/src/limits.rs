@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use crate::config::{Bucket, Operating};
 
-/// The request-rate limit: each request adds 1, the level drains `y` per second and
-/// never below the number of requests still in flight; a request that would take the
-/// level over `x` is refused.
+/// The request-rate limit: each request adds 1 to a level that drains `y` per second;
+/// requests still in flight count too (the effective level is at least their number);
+/// a request that would take the effective level over `x` is refused.
 #[derive(Debug)]
 pub struct LeakyBucket {
     cfg: Bucket,
@@ -31,15 +31,17 @@ impl LeakyBucket {
     fn drain(&mut self, now: Instant) {
         let dt = now.saturating_duration_since(self.last).as_secs_f64();
         self.last = self.last.max(now);
-        self.level = (self.level - self.cfg.y * dt)
-            .max(self.in_flight as f64)
-            .max(0.0);
+        self.level = (self.level - self.cfg.y * dt).max(0.0);
+    }
+
+    fn effective(&self) -> f64 {
+        self.level.max(self.in_flight as f64)
     }
 
     /// Admits a request (true) or refuses it (false; it must not run).
     pub fn try_acquire(&mut self, now: Instant) -> bool {
         self.drain(now);
-        if self.level + 1.0 > self.cfg.x + 1e-9 {
+        if self.effective() + 1.0 > self.cfg.x + 1e-9 {
             false
         } else {
             self.level += 1.0;
@@ -54,10 +56,10 @@ impl LeakyBucket {
         self.in_flight = self.in_flight.saturating_sub(1);
     }
 
-    /// The current level.
+    /// The current (effective) level.
     pub fn level(&mut self, now: Instant) -> f64 {
         self.drain(now);
-        self.level
+        self.effective()
     }
 }
 
@@ -147,6 +149,7 @@ mod tests {
         assert!(!b.try_acquire(t0 + Duration::from_millis(150)));
         assert!(b.try_acquire(t0 + Duration::from_millis(200)));
         assert!(!b.try_acquire(t0 + Duration::from_millis(210)));
+        b.release(t0 + Duration::from_millis(300));
         // Two seconds drain 10.
         let t2 = t0 + Duration::from_millis(2200);
         assert_eq!((0..40).filter(|_| b.try_acquire(t2)).count(), 10);

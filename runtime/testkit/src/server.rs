@@ -45,14 +45,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub(crate) fn new(cfg: Config) -> Shared {
+    pub(crate) fn new(cfg: Config, catalog: Catalog) -> Shared {
         let now = Instant::now();
         Shared {
             state: Mutex::new(State::new(&cfg, now)),
             bucket: Mutex::new(cfg.bucket.map(|b| LeakyBucket::new(b, now))),
             operating: Mutex::new(cfg.operating.map(OperatingTracker::new)),
             cfg: Mutex::new(cfg),
-            catalog: Catalog::default(),
+            catalog,
             clock: Clock::new(),
             base: OnceLock::new(),
         }
