@@ -136,15 +136,15 @@ impl Problems {
 
     /// The value must be one of `allowed`.
     pub fn one_of(&mut self, field: &str, v: &impl Inspect, allowed: &[&str]) {
-        if let Some(t) = v.text() {
-            if !allowed.contains(&t.as_str()) {
-                self.push(
-                    field,
-                    &t,
-                    &format!("must be one of: {}", allowed.join(", ")),
-                    None,
-                );
-            }
+        if let Some(t) = v.text()
+            && !allowed.contains(&t.as_str())
+        {
+            self.push(
+                field,
+                &t,
+                &format!("must be one of: {}", allowed.join(", ")),
+                None,
+            );
         }
     }
 
@@ -165,15 +165,15 @@ impl Problems {
 
     /// At most `n` items.
     pub fn max_items(&mut self, field: &str, v: &impl Inspect, n: usize) {
-        if let Some(len) = v.items() {
-            if len > n {
-                self.push(
-                    field,
-                    &format!("{len} items"),
-                    &format!("must have at most {n} items"),
-                    None,
-                );
-            }
+        if let Some(len) = v.items()
+            && len > n
+        {
+            self.push(
+                field,
+                &format!("{len} items"),
+                &format!("must have at most {n} items"),
+                None,
+            );
         }
     }
 

@@ -371,9 +371,7 @@ mod tests {
             r#"{"result": true, "time": {"start": 1772518597, "finish": 1772518597.38, "duration": 0.38, "processing": 0,
                 "date_start": "2026-03-03T09:16:37+01:00", "date_finish": "2026-03-03T09:16:37+01:00",
                 "operating_reset_at": 1772519197, "operating": 0}}"#,
-        )
-        .ok()
-        .expect("decodes");
+        ).expect("decodes");
         assert_eq!(a.result, Value::Bool(true));
         let t = a.time.expect("time");
         assert_eq!(t.operating_reset_at, Some(1772519197));
@@ -383,9 +381,7 @@ mod tests {
 
     #[test]
     fn list_envelope() {
-        let a = dec(200, r#"{"result": [1,2], "total": "120", "next": 50}"#)
-            .ok()
-            .expect("decodes");
+        let a = dec(200, r#"{"result": [1,2], "total": "120", "next": 50}"#).expect("decodes");
         assert_eq!(a.total, Some(120));
         assert_eq!(a.next, Some(50));
     }

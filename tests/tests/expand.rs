@@ -30,10 +30,7 @@ fn check(name: &str, actual: &str) {
             .lines()
             .zip(actual.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(
-                || expected.lines().count().min(actual.lines().count()),
-                |i| i,
-            );
+            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
         panic!(
             "{} is stale (first difference at line {}); run `B24_BLESS=1 cargo test -p b24-tests --test expand` and review the diff\n--- expected: {:?}\n--- actual:   {:?}",
             path.display(),

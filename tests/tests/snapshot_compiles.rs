@@ -16,7 +16,7 @@ fn unit_struct_snapshot() {
     let r = unit::MarkUnread::new(DialogId::Chat(74)).action(true);
     assert_eq!(r.action, Some(Yn::Y));
     assert_eq!(<unit::MarkUnread as Method>::NAME, "im.recent.unread");
-    assert!(<unit::MarkUnread as Method>::IDEMPOTENT);
+    const { assert!(<unit::MarkUnread as Method>::IDEMPOTENT) };
     assert_eq!(
         serde_json::to_string(&r).expect("serializes"),
         r#"{"DIALOG_ID":"chat74","ACTION":"Y"}"#

@@ -256,16 +256,16 @@ impl Validator<'_, '_> {
                 "docs.commit must be a git commit id (at least 7 hex digits)",
             );
         }
-        if let Some(r) = &m.runtime {
-            if r.get_ref() != "batch" {
-                self.d.at(
-                    r.span(),
-                    format!(
-                        "unknown runtime `{}`: the only hand-written method is `batch`",
-                        r.get_ref()
-                    ),
-                );
-            }
+        if let Some(r) = &m.runtime
+            && r.get_ref() != "batch"
+        {
+            self.d.at(
+                r.span(),
+                format!(
+                    "unknown runtime `{}`: the only hand-written method is `batch`",
+                    r.get_ref()
+                ),
+            );
         }
         let deprecated = match m.deprecated {
             None | Some(RawDeprecated::Flag(false)) => None,
@@ -494,17 +494,17 @@ impl Validator<'_, '_> {
                     );
                 }
             }
-            if let (Some(lo), Some(hi)) = (&rp.min, &rp.max) {
-                if lo.get_ref() > hi.get_ref() {
-                    self.d.at(
-                        hi.span(),
-                        format!(
-                            "max {} of `{name}` is below its min {}",
-                            hi.get_ref(),
-                            lo.get_ref()
-                        ),
-                    );
-                }
+            if let (Some(lo), Some(hi)) = (&rp.min, &rp.max)
+                && lo.get_ref() > hi.get_ref()
+            {
+                self.d.at(
+                    hi.span(),
+                    format!(
+                        "max {} of `{name}` is below its min {}",
+                        hi.get_ref(),
+                        lo.get_ref()
+                    ),
+                );
             }
             let max_items = rp
                 .max_items

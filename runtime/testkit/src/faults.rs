@@ -94,7 +94,7 @@ impl FaultRule {
             return None;
         }
         self.seen += 1;
-        if self.seen % self.every == 0 {
+        if self.seen.is_multiple_of(self.every) {
             self.fired += 1;
             Some(self.fault.clone())
         } else {

@@ -76,24 +76,24 @@ impl Shared {
 
     /// Executes one command under the operating-time limit.
     pub(crate) fn run_command(&self, method: &str, params: &Value, now: Instant) -> CommandRun {
-        if let Some(op) = self.operating().as_mut() {
-            if let Err(reset) = op.check(method, now) {
-                self.state().stats.refused_429 += 1;
-                let mut e = ApiErr::new(
-                    429,
-                    "OPERATION_TIME_LIMIT",
-                    "Method is blocked due to operation time limit.",
-                );
-                e.description = format!(
-                    "{} Reset at {}.",
-                    e.description,
-                    self.clock.unix(reset).floor()
-                );
-                return CommandRun {
-                    outcome: Err(e),
-                    cost: Duration::ZERO,
-                };
-            }
+        if let Some(op) = self.operating().as_mut()
+            && let Err(reset) = op.check(method, now)
+        {
+            self.state().stats.refused_429 += 1;
+            let mut e = ApiErr::new(
+                429,
+                "OPERATION_TIME_LIMIT",
+                "Method is blocked due to operation time limit.",
+            );
+            e.description = format!(
+                "{} Reset at {}.",
+                e.description,
+                self.clock.unix(reset).floor()
+            );
+            return CommandRun {
+                outcome: Err(e),
+                cost: Duration::ZERO,
+            };
         }
         let real = Instant::now();
         let (outcome, latency) = {
@@ -120,10 +120,10 @@ impl Shared {
         });
         let records = outcome.as_ref().map_or(0, |o| o.records);
         let cost = latency.per_command + latency.per_record.mul_f64(records as f64);
-        if outcome.is_ok() {
-            if let Some(op) = self.operating().as_mut() {
-                op.record(method, now, cost + real.elapsed());
-            }
+        if outcome.is_ok()
+            && let Some(op) = self.operating().as_mut()
+        {
+            op.record(method, now, cost + real.elapsed());
         }
         CommandRun { outcome, cost }
     }
@@ -184,10 +184,10 @@ struct BucketGuard(Option<Arc<Shared>>);
 
 impl Drop for BucketGuard {
     fn drop(&mut self) {
-        if let Some(s) = &self.0 {
-            if let Some(b) = s.bucket().as_mut() {
-                b.release(Instant::now());
-            }
+        if let Some(s) = &self.0
+            && let Some(b) = s.bucket().as_mut()
+        {
+            b.release(Instant::now());
         }
     }
 }
@@ -251,7 +251,7 @@ fn parse_params(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Result
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let trimmed = body.iter().skip_while(|b| b.is_ascii_whitespace()).next();
+    let trimmed = body.iter().find(|b| !b.is_ascii_whitespace());
     let from_body = if body.is_empty() {
         Value::Object(Default::default())
     } else if ct.contains("json") || (!ct.contains("form") && trimmed == Some(&b'{')) {

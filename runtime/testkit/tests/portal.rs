@@ -803,7 +803,7 @@ async fn faults_on_demand() {
     );
     let statuses: Vec<u16> = [7, 8, 9, 10]
         .into_iter()
-        .map(|n| unread(n))
+        .map(&unread)
         .collect::<Vec<_>>()
         .into_iter()
         .collect::<futures_util::future::JoinAll<_>>()

@@ -296,11 +296,7 @@ impl Query {
                         .find(|op| k.starts_with(**op))
                         .copied()
                         .unwrap_or("=");
-                    let bare = if k.starts_with(op) {
-                        &k[op.len()..]
-                    } else {
-                        k.as_str()
-                    };
+                    let bare = k.strip_prefix(op).unwrap_or(k);
                     filter.push(Cond {
                         op,
                         field: name(bare),
