@@ -15,9 +15,12 @@ use syn::{LitStr, Token};
 
 /// Generates a typed request for a Bitrix24 REST method from its spec.
 ///
-/// ```ignore
+/// ```
 /// #[b24::b24_method("im.recent.unread")]
 /// pub struct MarkUnread;
+///
+/// let r = MarkUnread::new(b24::types::DialogId::Chat(74)).action(true);
+/// assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"DIALOG_ID":"chat74","ACTION":"Y"}"#);
 /// ```
 ///
 /// Arguments after the method name: `spec = "path/to/spec.toml"` (relative to the calling
