@@ -2,11 +2,13 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use url::Url;
 
 use crate::error::ConfigError;
 use crate::method::Api;
+use crate::oauth::OAuthState;
 
 /// A webhook code or an OAuth token: never shown by `Debug`, never in errors or logs.
 #[derive(Clone, PartialEq, Eq)]
@@ -45,22 +47,27 @@ pub(crate) enum Auth {
     /// An inbound webhook: user id and code in the URL path.
     Webhook { user: u64, token: Secret },
     /// An OAuth application: the access token travels as `auth`.
-    OAuth { token: Secret },
+    OAuth(Arc<OAuthState>),
 }
 
 impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Auth::Webhook { user, .. } => write!(f, "Webhook {{ user: {user}, token: *** }}"),
-            Auth::OAuth { .. } => f.write_str("OAuth { access_token: *** }"),
+            Auth::OAuth(state) => write!(f, "{state:?}"),
         }
     }
 }
 
 impl Auth {
-    pub(crate) fn secret(&self) -> &Secret {
+    /// `text` without any secret of these credentials.
+    pub(crate) fn scrub(&self, text: &str) -> String {
         match self {
-            Auth::Webhook { token, .. } | Auth::OAuth { token } => token,
+            Auth::Webhook { token, .. } => token.scrub(text),
+            Auth::OAuth(state) => state
+                .secrets()
+                .iter()
+                .fold(text.to_string(), |t, s| s.scrub(&t)),
         }
     }
 }
@@ -116,18 +123,16 @@ impl Endpoint {
         })
     }
 
-    /// A portal address and an OAuth access token.
-    pub(crate) fn oauth(portal: &str, token: String) -> Result<Endpoint, ConfigError> {
+    /// A portal address and an OAuth token state.
+    pub(crate) fn oauth(portal: &str, state: OAuthState) -> Result<Endpoint, ConfigError> {
         let u = Url::parse(portal.trim())
             .map_err(|e| ConfigError(format!("invalid portal URL: {e}")))?;
-        if token.is_empty() {
+        if state.current().0.expose().is_empty() {
             return Err(ConfigError("the OAuth access token is empty".into()));
         }
         Ok(Endpoint {
             portal: portal_of(&u)?,
-            auth: Auth::OAuth {
-                token: Secret::new(token),
-            },
+            auth: Auth::OAuth(Arc::new(state)),
         })
     }
 
@@ -145,6 +150,13 @@ impl Endpoint {
         u.set_path(&path);
         u
     }
+}
+
+/// Parses a URL of a service b24 talks to; plain HTTP only to loopback.
+pub(crate) fn checked_url(s: &str, what: &str) -> Result<Url, ConfigError> {
+    let u = Url::parse(s.trim()).map_err(|e| ConfigError(format!("invalid {what} URL: {e}")))?;
+    portal_of(&u)?;
+    Ok(u)
 }
 
 fn host_of(u: &Url) -> String {
@@ -215,14 +227,26 @@ mod tests {
         }
     }
 
+    fn state(token: &str) -> OAuthState {
+        let app = crate::oauth::OAuthApp {
+            client_id: "app".into(),
+            client_secret: Secret::new("cs"),
+            access_token: Secret::new(token),
+            refresh_token: None,
+            expires_in: None,
+        };
+        OAuthState::new(app, crate::oauth::DEFAULT_TOKEN_ENDPOINT, None).expect("state")
+    }
+
     #[test]
     fn oauth_urls() {
-        let e = Endpoint::oauth("https://x.bitrix24.com/some/page", "tok".into()).expect("oauth");
+        let e = Endpoint::oauth("https://x.bitrix24.com/some/page", state("tok")).expect("oauth");
         assert_eq!(
             e.url_for("im.recent.get", Api::V2).as_str(),
             "https://x.bitrix24.com/rest/im.recent.get"
         );
-        assert!(Endpoint::oauth("https://x.bitrix24.com", String::new()).is_err());
+        assert!(Endpoint::oauth("https://x.bitrix24.com", state("")).is_err());
+        assert_eq!(e.auth.scrub("a tok and cs"), "a *** and ***");
     }
 
     #[test]

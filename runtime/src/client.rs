@@ -8,13 +8,22 @@ use serde_json::Value;
 
 use crate::auth::{Auth, Endpoint};
 use crate::envelope::{Response, Time};
-use crate::error::{ConfigError, DecodeError, Error, Problem, TransportError, ValidationError};
+use crate::error::{
+    ApiError, ConfigError, DecodeError, Error, ErrorCode, Problem, TransportError, ValidationError,
+};
+use crate::limits::{Limiter, OperatingTracker, RateLimit};
 use crate::method::{Api, Method};
+use crate::oauth::{DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthState, TokenStore};
 use crate::wire::{FromWire, WireError};
 
 /// A Bitrix24 REST client.
 ///
-/// Cloning is cheap (an [`Arc`] inside); clones share the connection pool.
+/// Cloning is cheap (an [`Arc`] inside); clones share the connection pool, the rate
+/// limiter, the operating-time tracker and the OAuth tokens.
+///
+/// Every call goes through the same pipeline: validation (nothing is sent on failure),
+/// the client-side leaky bucket, the operating-time tracker, the request, and retries
+/// that never repeat a write that may already have run (see [`RetryPolicy`]).
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), b24::Error> {
@@ -26,12 +35,15 @@ use crate::wire::{FromWire, WireError};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    http: reqwest::Client,
-    endpoint: Endpoint,
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) limiter: Limiter,
+    pub(crate) operating: OperatingTracker,
+    pub(crate) retry: RetryPolicy,
 }
 
 impl fmt::Debug for Client {
@@ -43,14 +55,72 @@ impl fmt::Debug for Client {
     }
 }
 
+/// When calls are repeated.
+///
+/// A request the portal refused without running it (503 `QUERY_LIMIT_EXCEEDED`,
+/// 429 `OPERATION_TIME_LIMIT`, no connection) is always repeated, after the wait the
+/// portal asks for. A request that may have run (a timeout, a connection broken after
+/// sending, a 5xx, a cut-off answer) is repeated only for idempotent methods, or when
+/// the call says so ([`CallOptions::retry_ambiguous`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Most attempts of a request that may have run (idempotent methods).
+    pub ambiguous_attempts: u32,
+    /// Most attempts of a request the portal refused without running it.
+    pub refused_attempts: u32,
+    /// First pause between ambiguous attempts; doubles each time.
+    pub backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            ambiguous_attempts: 3,
+            refused_attempts: 30,
+            backoff: Duration::from_millis(200),
+        }
+    }
+}
+
+/// Options of one call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[must_use]
+pub struct CallOptions {
+    retry_ambiguous: bool,
+}
+
+impl CallOptions {
+    /// Repeat this call after an ambiguous failure even if the method is not idempotent
+    /// (the caller knows repeating it is harmless).
+    pub fn retry_ambiguous(mut self, yes: bool) -> Self {
+        self.retry_ambiguous = yes;
+        self
+    }
+}
+
 /// Configuration of a [`Client`].
-#[derive(Debug, Default)]
+#[derive(Default)]
 #[must_use]
 pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     user_agent: Option<String>,
     http: Option<reqwest::Client>,
+    rate_limit: Option<Option<RateLimit>>,
+    operating_budget: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    token_endpoint: Option<String>,
+    token_store: Option<Arc<dyn TokenStore>>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("timeout", &self.timeout)
+            .field("rate_limit", &self.rate_limit)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientBuilder {
@@ -79,15 +149,65 @@ impl ClientBuilder {
         self
     }
 
+    /// The portal's request-rate limit, mirrored on the client so that it is never
+    /// exceeded (default [`RateLimit::STANDARD`]); `None` sends without pacing.
+    pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// The per-method operating-time budget (default 480 s in 10 minutes).
+    pub fn operating_budget(mut self, budget: Duration) -> Self {
+        self.operating_budget = Some(budget);
+        self
+    }
+
+    /// When calls are repeated.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// The OAuth token endpoint (default `https://oauth.bitrix.info/oauth/token/`).
+    pub fn token_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.token_endpoint = Some(url.into());
+        self
+    }
+
+    /// Where refreshed OAuth tokens are saved.
+    pub fn token_store(mut self, store: impl TokenStore + 'static) -> Self {
+        self.token_store = Some(Arc::new(store));
+        self
+    }
+
     /// A client for an inbound webhook `https://{portal}/rest/{user_id}/{code}/`.
     pub fn webhook(self, url: &str) -> Result<Client, Error> {
         let endpoint = Endpoint::webhook(url)?;
         self.build(endpoint)
     }
 
-    /// A client for an OAuth application: the portal address and an access token.
+    /// A client for an OAuth application with only an access token (no refresh).
     pub fn oauth(self, portal: &str, access_token: impl Into<String>) -> Result<Client, Error> {
-        let endpoint = Endpoint::oauth(portal, access_token.into())?;
+        let app = OAuthApp {
+            client_id: String::new(),
+            client_secret: crate::Secret::new(""),
+            access_token: crate::Secret::new(access_token),
+            refresh_token: None,
+            expires_in: None,
+        };
+        self.oauth_app(portal, app)
+    }
+
+    /// A client for an OAuth application that refreshes its tokens: on 401
+    /// `expired_token` (one refresh shared by all concurrent calls, then the call is
+    /// repeated once) and ahead of time once `expires_in` has passed.
+    pub fn oauth_app(mut self, portal: &str, app: OAuthApp) -> Result<Client, Error> {
+        let token_endpoint = self
+            .token_endpoint
+            .take()
+            .unwrap_or_else(|| DEFAULT_TOKEN_ENDPOINT.to_string());
+        let state = OAuthState::new(app, &token_endpoint, self.token_store.take())?;
+        let endpoint = Endpoint::oauth(portal, state)?;
         self.build(endpoint)
     }
 
@@ -107,8 +227,52 @@ impl ClientBuilder {
                     })?,
             };
         Ok(Client {
-            inner: Arc::new(Inner { http, endpoint }),
+            inner: Arc::new(Inner {
+                http,
+                endpoint,
+                limiter: Limiter::new(self.rate_limit.unwrap_or(Some(RateLimit::STANDARD))),
+                operating: OperatingTracker::new(
+                    self.operating_budget.unwrap_or(Duration::from_secs(480)),
+                ),
+                retry: self.retry.unwrap_or_default(),
+            }),
         })
+    }
+}
+
+/// How a failed attempt may be repeated.
+enum Next {
+    /// Not executed: wait, then repeat.
+    Wait(Duration),
+    /// The access token expired: refresh, then repeat once.
+    Refresh,
+    /// May have executed.
+    Ambiguous,
+    /// Final.
+    Fail,
+}
+
+fn classify(e: &Error, client: &Client, method: &str) -> Next {
+    match e {
+        Error::Api(api) => match &api.code {
+            ErrorCode::QueryLimitExceeded => {
+                client.inner.limiter.saturate();
+                Next::Wait(client.inner.limiter.retry_after_503())
+            }
+            ErrorCode::OperationTimeLimit => Next::Wait(client.inner.operating.blocked(
+                method,
+                None,
+                Duration::from_secs(10),
+            )),
+            ErrorCode::ExpiredToken => Next::Refresh,
+            _ if api.status >= 500 => Next::Ambiguous,
+            _ => Next::Fail,
+        },
+        Error::Transport(t) if !t.maybe_executed => Next::Wait(Duration::from_millis(100)),
+        Error::Transport(_) => Next::Ambiguous,
+        // A cut-off or garbled answer: the request reached the portal.
+        Error::Decode(d) if d.path == "$" => Next::Ambiguous,
+        _ => Next::Fail,
     }
 }
 
@@ -143,34 +307,47 @@ impl Client {
     /// The request is validated first: invalid parameters fail with
     /// [`Error::Validation`] and nothing is sent.
     pub async fn call<M: Method>(&self, method: &M) -> Result<M::Output, Error> {
-        self.call_full(method).await.map(|r| r.result)
+        self.call_full_with(method, CallOptions::default())
+            .await
+            .map(|r| r.result)
+    }
+
+    /// Like [`Client::call`], with options for this call.
+    pub async fn call_with<M: Method>(
+        &self,
+        method: &M,
+        options: CallOptions,
+    ) -> Result<M::Output, Error> {
+        self.call_full_with(method, options).await.map(|r| r.result)
     }
 
     /// Like [`Client::call`], with the envelope (`time`, `total`, `next`).
     pub async fn call_full<M: Method>(&self, method: &M) -> Result<Response<M::Output>, Error> {
+        self.call_full_with(method, CallOptions::default()).await
+    }
+
+    /// Like [`Client::call_full`], with options for this call.
+    pub async fn call_full_with<M: Method>(
+        &self,
+        method: &M,
+        options: CallOptions,
+    ) -> Result<Response<M::Output>, Error> {
         method.validate()?;
-        let params = method.params().map_err(|e| ValidationError {
-            method: M::NAME.to_string(),
-            problems: vec![Problem {
-                field: String::new(),
-                value: String::new(),
-                rule: format!("the parameters do not serialize to JSON: {e}"),
-                server_code: None,
-            }],
-        })?;
-        let raw = self.send(M::NAME, M::API, params).await?;
-        let result =
-            M::Output::from_wire(&raw.result).map_err(|e| decode_error(M::NAME, raw.status, &e))?;
-        Ok(Response {
-            result,
-            time: raw.time,
-            total: raw.total,
-            next: raw.next,
-        })
+        let params = params_of(method)?;
+        let raw = self
+            .execute(
+                M::NAME,
+                M::API,
+                params,
+                M::IDEMPOTENT || options.retry_ambiguous,
+            )
+            .await?;
+        decode_response::<M::Output>(M::NAME, raw)
     }
 
     /// Calls any method by name with JSON parameters: the escape hatch for methods
-    /// without a binding. The name is checked, the parameters are not.
+    /// without a binding. The name is checked, the parameters are not; the call is not
+    /// repeated after an ambiguous failure.
     pub async fn call_raw(&self, method: &str, params: Value) -> Result<Value, Error> {
         self.call_raw_full(method, params).await.map(|r| r.result)
     }
@@ -182,16 +359,79 @@ impl Client {
         params: Value,
     ) -> Result<Response<Value>, Error> {
         check_method_name(method)?;
-        let raw = self.send(method, Api::V2, params).await?;
-        Ok(Response {
-            result: raw.result,
-            time: raw.time,
-            total: raw.total,
-            next: raw.next,
-        })
+        let raw = self.execute(method, Api::V2, params, false).await?;
+        decode_response::<Value>(method, raw)
     }
 
-    async fn send(&self, method: &str, api: Api, mut params: Value) -> Result<RawAnswer, Error> {
+    /// Sends a request through the limits, with the retries the policy allows.
+    pub(crate) async fn execute(
+        &self,
+        method: &str,
+        api: Api,
+        params: Value,
+        retry_ambiguous: bool,
+    ) -> Result<RawAnswer, Error> {
+        let policy = self.inner.retry;
+        let (mut refused, mut ambiguous, mut refreshed) = (0u32, 0u32, false);
+        loop {
+            if let Some(wait) = self.inner.operating.wait_for(method) {
+                tracing::debug!(target: "b24", method, wait_ms = wait.as_millis() as u64, "operating-time budget spent: waiting");
+                tokio::time::sleep(wait).await;
+            }
+            if let Auth::OAuth(state) = &self.inner.endpoint.auth
+                && state.expired()
+                && state.can_refresh()
+            {
+                let (_, generation) = state.current();
+                state.refresh(&self.inner.http, generation).await?;
+            }
+            let generation = match &self.inner.endpoint.auth {
+                Auth::OAuth(state) => state.current().1,
+                Auth::Webhook { .. } => 0,
+            };
+            let result = {
+                let _permit = self.inner.limiter.acquire().await;
+                self.send_once(method, api, &params).await
+            };
+            let e = match result {
+                Ok(answer) => {
+                    if let Some(t) = &answer.time {
+                        self.inner
+                            .operating
+                            .observe(method, t.operating, t.operating_reset_at);
+                    }
+                    return Ok(answer);
+                }
+                Err(e) => e,
+            };
+            match classify(&e, self, method) {
+                Next::Wait(d) if refused + 1 < policy.refused_attempts => {
+                    refused += 1;
+                    tracing::debug!(target: "b24", method, wait_ms = d.as_millis() as u64, "refused, not executed: retrying");
+                    tokio::time::sleep(d).await;
+                }
+                Next::Refresh if !refreshed => {
+                    let Auth::OAuth(state) = &self.inner.endpoint.auth else {
+                        return Err(e);
+                    };
+                    if !state.can_refresh() {
+                        return Err(e);
+                    }
+                    refreshed = true;
+                    state.refresh(&self.inner.http, generation).await?;
+                }
+                Next::Ambiguous if retry_ambiguous && ambiguous + 1 < policy.ambiguous_attempts => {
+                    let d = policy.backoff * 2u32.saturating_pow(ambiguous);
+                    ambiguous += 1;
+                    tracing::debug!(target: "b24", method, "ambiguous failure of an idempotent call: retrying");
+                    tokio::time::sleep(d).await;
+                }
+                _ => return Err(e),
+            }
+        }
+    }
+
+    async fn send_once(&self, method: &str, api: Api, params: &Value) -> Result<RawAnswer, Error> {
         let endpoint = &self.inner.endpoint;
         let url = endpoint.url_for(method, api);
         let mut req = self
@@ -199,8 +439,10 @@ impl Client {
             .http
             .post(url)
             .header(reqwest::header::ACCEPT, "application/json");
-        if let Auth::OAuth { token } = &endpoint.auth {
-            match &mut params {
+        let mut body = params.clone();
+        if let Auth::OAuth(state) = &endpoint.auth {
+            let (token, _) = state.current();
+            match &mut body {
                 Value::Object(m) => {
                     m.insert("auth".into(), Value::String(token.expose().to_string()));
                 }
@@ -209,12 +451,12 @@ impl Client {
         }
         let started = Instant::now();
         let resp = req
-            .json(&params)
+            .json(&body)
             .send()
             .await
             .map_err(|e| TransportError::from_reqwest(method, e, false))?;
         let status = resp.status().as_u16();
-        let body = resp
+        let bytes = resp
             .bytes()
             .await
             .map_err(|e| TransportError::from_reqwest(method, e, true))?;
@@ -222,24 +464,50 @@ impl Client {
             target: "b24",
             method,
             status,
-            bytes = body.len(),
+            bytes = bytes.len(),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "call"
         );
-        decode_envelope(method, status, &body, |s| endpoint.auth.secret().scrub(s))
+        decode_envelope(method, status, &bytes, |s| endpoint.auth.scrub(s))
     }
 }
 
-/// An answer with a `result`, before the result is decoded.
-struct RawAnswer {
-    status: u16,
-    result: Value,
-    time: Option<Time>,
-    total: Option<i64>,
-    next: Option<i64>,
+/// The parameters of a typed request as JSON.
+pub(crate) fn params_of<M: Method>(method: &M) -> Result<Value, Error> {
+    method.params().map_err(|e| {
+        ValidationError {
+            method: M::NAME.to_string(),
+            problems: vec![Problem {
+                field: String::new(),
+                value: String::new(),
+                rule: format!("the parameters do not serialize to JSON: {e}"),
+                server_code: None,
+            }],
+        }
+        .into()
+    })
 }
 
-fn decode_error(method: &str, status: u16, e: &WireError) -> Error {
+fn decode_response<T: FromWire>(method: &str, raw: RawAnswer) -> Result<Response<T>, Error> {
+    let result = T::from_wire(&raw.result).map_err(|e| decode_error(method, raw.status, &e))?;
+    Ok(Response {
+        result,
+        time: raw.time,
+        total: raw.total,
+        next: raw.next,
+    })
+}
+
+/// An answer with a `result`, before the result is decoded.
+pub(crate) struct RawAnswer {
+    pub(crate) status: u16,
+    pub(crate) result: Value,
+    pub(crate) time: Option<Time>,
+    pub(crate) total: Option<i64>,
+    pub(crate) next: Option<i64>,
+}
+
+pub(crate) fn decode_error(method: &str, status: u16, e: &WireError) -> Error {
     DecodeError {
         method: method.to_string(),
         path: e.path_from("$.result"),
@@ -313,9 +581,9 @@ fn decode_envelope(
             Some(Value::Null) | None => String::new(),
             Some(other) => other.to_string(),
         };
-        return Err(crate::error::ApiError {
+        return Err(ApiError {
             method: method.to_string(),
-            code: crate::error::ErrorCode::from(code.as_str()),
+            code: ErrorCode::from(code.as_str()),
             description: scrub(&description),
             status,
         }
@@ -356,7 +624,6 @@ fn decode_envelope(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ErrorCode;
 
     fn dec(status: u16, body: &str) -> Result<RawAnswer, Error> {
         decode_envelope("im.recent.unread", status, body.as_bytes(), |s| {

@@ -28,6 +28,9 @@ pub enum Error {
     /// The client is misconfigured.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// A whole batch failed; says which commands ran, which did not, which may have.
+    #[error(transparent)]
+    Batch(#[from] BatchError),
 }
 
 impl Error {
@@ -291,6 +294,44 @@ pub struct DecodeError {
     pub problem: String,
     /// HTTP status of the answer.
     pub status: u16,
+}
+
+/// A batch that failed as a whole: which of its commands ran, which did not, and which
+/// may have (the request broke after it was sent).
+#[derive(Debug, thiserror::Error)]
+pub struct BatchError {
+    /// Keys of commands known to have run.
+    pub ran: Vec<String>,
+    /// Keys of commands known not to have run.
+    pub not_run: Vec<String>,
+    /// Keys of commands that may or may not have run.
+    pub unknown: Vec<String>,
+    /// What went wrong.
+    #[source]
+    pub cause: Box<Error>,
+}
+
+impl fmt::Display for BatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |v: &[String]| -> String {
+            let shown: Vec<&str> = v.iter().take(5).map(String::as_str).collect();
+            if v.len() > shown.len() {
+                format!("{} ({} in all)", shown.join(", "), v.len())
+            } else if v.is_empty() {
+                "none".into()
+            } else {
+                shown.join(", ")
+            }
+        };
+        write!(
+            f,
+            "batch failed ({}); ran: {}; not run: {}; may have run: {}",
+            self.cause,
+            list(&self.ran),
+            list(&self.not_run),
+            list(&self.unknown)
+        )
+    }
 }
 
 /// The client is misconfigured (bad URL, plain HTTP to a remote host, …).

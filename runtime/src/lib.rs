@@ -48,23 +48,31 @@
 extern crate self as b24;
 
 mod auth;
+mod batch;
 mod check;
 mod client;
 mod envelope;
 mod error;
+mod limits;
+mod list;
 mod method;
+mod oauth;
 pub mod types;
 pub mod wire;
 
 pub use auth::Secret;
 pub use b24_macros::b24_method;
-pub use client::{Client, ClientBuilder};
+pub use batch::{Batch, BatchResults, CommandError, Handle, Ref};
+pub use client::{CallOptions, Client, ClientBuilder, RetryPolicy};
 pub use envelope::{Response, Time};
 pub use error::{
-    ApiError, ConfigError, DecodeError, Error, ErrorCode, Problem, TransportError, TransportKind,
-    ValidationError,
+    ApiError, BatchError, ConfigError, DecodeError, Error, ErrorCode, Problem, TransportError,
+    TransportKind, ValidationError,
 };
-pub use method::{Api, Method, Pagination};
+pub use limits::RateLimit;
+pub use list::Progress;
+pub use method::{Api, ListMethod, Method, Pagination};
+pub use oauth::{DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens, TokenStore};
 
 /// What generated code uses. Not a public API: it may change in any release.
 #[doc(hidden)]

@@ -124,3 +124,13 @@ fn lookup(params: &Value, path: &str) -> String {
         other => other.to_string(),
     }
 }
+
+/// A method whose answers are pages of items (`start`/`next`): usable with
+/// [`Client::list`](crate::Client::list) and, when the spec declares a fast mode,
+/// [`Client::export`](crate::Client::export). `#[b24_method]` implements it from the spec.
+pub trait ListMethod: Method {
+    /// One item of a page.
+    type Item: FromWire + Send;
+    /// The items of one decoded page.
+    fn items(output: Self::Output) -> Vec<Self::Item>;
+}

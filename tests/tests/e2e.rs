@@ -28,6 +28,18 @@ fn client(p: &RunningPortal) -> Client {
     Client::from_webhook(p.webhook_url()).expect("webhook client")
 }
 
+/// A client that surfaces every failure at once (no retries), to see each error as is.
+fn client_no_retry(url: &str) -> Client {
+    Client::builder()
+        .retry(b24::RetryPolicy {
+            ambiguous_attempts: 1,
+            refused_attempts: 1,
+            ..Default::default()
+        })
+        .webhook(url)
+        .expect("webhook client")
+}
+
 /// Every error message and debug form must be free of the token.
 fn assert_no_secret(e: &Error, secret: &str) {
     let shown = format!("{e} | {e:?}");
@@ -181,7 +193,7 @@ async fn query_limit_exceeded_is_a_typed_api_error() {
         .start()
         .await
         .expect("portal");
-    let c = client(&p);
+    let c = client_no_retry(&p.webhook_url());
     for _ in 0..2 {
         c.call(&MarkUnread::new(DialogId::Chat(1)))
             .await
@@ -203,7 +215,7 @@ async fn query_limit_exceeded_is_a_typed_api_error() {
 #[tokio::test]
 async fn html_and_truncated_bodies_are_decode_errors_naming_the_method() {
     let p = portal().await;
-    let c = client(&p);
+    let c = client_no_retry(&p.webhook_url());
     p.handle().add_fault(
         FaultRule::always(Fault::Html)
             .method("im.recent.unread")
@@ -297,7 +309,7 @@ async fn a_request_that_fails_validation_sends_nothing() {
 #[tokio::test]
 async fn transport_errors_say_what_may_have_run_and_hide_the_token() {
     let p = portal().await;
-    let c = client(&p);
+    let c = client_no_retry(&p.webhook_url());
     p.handle().add_fault(
         FaultRule::always(Fault::DropAfterExecute)
             .method("im.recent.unread")

@@ -190,6 +190,7 @@ fn emit(spec: &Spec, mut item: syn::ItemStruct, plan: &[FieldPlan], p: &Paths<'_
             param,
             page_size,
             fast_key,
+            ..
         } => {
             let fast = match fast_key {
                 Some(k) => quote!(::std::option::Option::Some(#k)),
@@ -211,6 +212,7 @@ fn emit(spec: &Spec, mut item: syn::ItemStruct, plan: &[FieldPlan], p: &Paths<'_
         Pagination::V3Page => quote!(#rt::Pagination::V3Page),
     };
     let types = types_module(spec, p);
+    let list_impl = list_method_impl(spec, &ident, p);
 
     quote! {
         #item
@@ -244,7 +246,50 @@ fn emit(spec: &Spec, mut item: syn::ItemStruct, plan: &[FieldPlan], p: &Paths<'_
             }
         }
 
+        #list_impl
+
         #types
+    }
+}
+
+/// `impl ListMethod` for methods paged by `start`/`next` whose items can be found: the
+/// result itself (`T[]`) or the array member named by `pagination.items`.
+fn list_method_impl(spec: &Spec, ident: &Ident, p: &Paths<'_>) -> TokenStream {
+    let rt = p.rt;
+    let Pagination::StartNext { items, .. } = &spec.pagination else {
+        return TokenStream::new();
+    };
+    let result = spec.response.result.non_optional();
+    let (item_ty, body) = match (items, result) {
+        (None, TypeExpr::Array(inner)) => (rust_type(inner, p), quote!(output)),
+        (Some(member), TypeExpr::Named(n)) => {
+            let Some(TypeDef::Struct(s)) = spec.types.get(n) else {
+                return TokenStream::new();
+            };
+            let Some(f) = s.fields.iter().find(|f| &f.name == member) else {
+                return TokenStream::new();
+            };
+            let TypeExpr::Array(inner) = f.ty.non_optional() else {
+                return TokenStream::new();
+            };
+            let fid = Ident::new(&naming::field_ident(&f.name), Span::call_site());
+            let take = if f.required && !matches!(f.ty, TypeExpr::Optional(_)) {
+                quote!(output.#fid)
+            } else {
+                quote!(output.#fid.unwrap_or_default())
+            };
+            (rust_type(inner, p), take)
+        }
+        _ => return TokenStream::new(),
+    };
+    quote! {
+        #[allow(deprecated, clippy::all)]
+        impl #rt::ListMethod for #ident {
+            type Item = #item_ty;
+            fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+                #body
+            }
+        }
     }
 }
 
@@ -402,18 +447,40 @@ fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
                     let wire = &f.name;
                     checks_for(f, quote!(&::std::format!("{}.{}", field, #wire)), quote!(&self.#fid), optional, rt)
                 });
+                let all_optional = s.fields.iter().all(|f| !f.required || matches!(f.ty, TypeExpr::Optional(_)));
+                let default = all_optional.then(|| quote!(::std::default::Default,));
+                let (extra_field, extra_decode) = if s.extra_keys.is_empty() {
+                    (TokenStream::new(), TokenStream::new())
+                } else {
+                    let patterns: Vec<String> = s.extra_keys.iter().map(|k| format!("`{}`", k.pattern)).collect();
+                    let xdoc = format!(" Members outside the documented fields ({}, …).", patterns.join(", "));
+                    let known: Vec<&str> = s.fields.iter().map(|f| f.name.as_str()).collect();
+                    (
+                        quote! {
+                            , #[doc = #xdoc]
+                            #[serde(flatten)]
+                            pub extra: ::std::collections::BTreeMap<::std::string::String, #rt::__private::serde_json::Value>
+                        },
+                        quote! {
+                            , extra: obj
+                                .iter()
+                                .filter(|(k, _)| ![#(#known),*].contains(&k.as_str()))
+                                .map(|(k, v)| (k.clone(), v.clone()))
+                                .collect()
+                        },
+                    )
+                };
                 quote! {
                     #[doc = #doc]
-                    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq,
+                    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default
                              #rt::__private::serde::Serialize, #rt::__private::serde::Deserialize)]
                     #[serde(crate = #serde_crate)]
-                    #[non_exhaustive]
-                    pub struct #id { #(#fields),* }
+                    pub struct #id { #(#fields),* #extra_field }
 
                     impl #rt::wire::FromWire for #id {
                         fn from_wire(value: &#rt::__private::serde_json::Value) -> ::std::result::Result<Self, #rt::wire::WireError> {
                             let obj = #rt::__private::wire::object(value)?;
-                            ::std::result::Result::Ok(Self { #(#decode),* })
+                            ::std::result::Result::Ok(Self { #(#decode),* #extra_decode })
                         }
                     }
 

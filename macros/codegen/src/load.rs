@@ -147,6 +147,7 @@ struct RawPagination {
     max_limit: Option<u32>,
     has_more: Option<String>,
     step: Option<String>,
+    items: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -583,6 +584,7 @@ impl Validator<'_, '_> {
                         let _ = f.start;
                         f.key
                     }),
+                    items: p.items.map(|i| i.into_inner()),
                 }
             }
             "limit_offset" => {

@@ -169,6 +169,9 @@ pub enum Pagination {
         page_size: u32,
         /// The fast mode of huge exports (`start = -1`, windows over this key).
         fast_key: Option<String>,
+        /// The member of the result struct holding the page's items (`None`: the result
+        /// is the array itself).
+        items: Option<String>,
     },
     /// Explicit limit and offset parameters.
     LimitOffset {

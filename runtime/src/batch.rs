@@ -1,0 +1,705 @@
+//! Typed batches: up to 50 commands of any methods in one request, each decoded into its
+//! own output, with errors kept next to the successes and `$result` references between
+//! commands.
+
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+
+use serde_json::{Map, Value};
+
+use crate::client::{Client, params_of};
+use crate::error::{ApiError, BatchError, DecodeError, Error, ErrorCode, Problem, ValidationError};
+use crate::method::{Api, Method};
+use crate::wire::FromWire;
+
+/// Most commands in one batch.
+pub const MAX_COMMANDS: usize = 50;
+
+/// Marks a parameter value that must reach the portal verbatim (a `$result` reference).
+const REF_MARK: &str = "\u{1}b24ref\u{1}";
+
+/// A `$result[key][path…]` reference to an earlier command's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ref(String);
+
+impl Ref {
+    /// The reference as the portal reads it, e.g. `$result[deal][ID]`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A command in a [`Batch`]; its result decodes into `T`.
+#[derive(Debug)]
+pub struct Handle<T> {
+    key: String,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Handle<T> {
+    fn clone(&self) -> Self {
+        Handle {
+            key: self.key.clone(),
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T> Handle<T> {
+    /// The command's key in the batch.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// A reference to the whole result (`$result[key]`), e.g. the id `crm.deal.add` returns.
+    pub fn result(&self) -> Ref {
+        Ref(format!("$result[{}]", self.key))
+    }
+
+    /// A reference into the result: `at(&["0", "ID"])` is `$result[key][0][ID]`.
+    pub fn at(&self, path: &[&str]) -> Ref {
+        let mut s = format!("$result[{}]", self.key);
+        for p in path {
+            s.push('[');
+            s.push_str(p);
+            s.push(']');
+        }
+        Ref(s)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Command {
+    key: String,
+    method: &'static str,
+    query: String,
+    idempotent: bool,
+}
+
+/// A batch under construction: `client.batch()`, then [`Batch::add`] for each command,
+/// then [`Batch::send`].
+///
+/// ```no_run
+/// # use b24::b24_method;
+/// #[b24_method("crm.deal.get")] pub struct DealGet;
+/// #[b24_method("im.recent.unread")] pub struct MarkUnread;
+/// # async fn run(client: b24::Client) -> Result<(), b24::Error> {
+/// let mut batch = client.batch();
+/// let deal = batch.add(&DealGet::new(5))?;
+/// let flag = batch.add(&MarkUnread::new(b24::types::DialogId::Chat(74)))?;
+/// let results = batch.send().await?;
+/// let deal = results.get(&deal)?;         // crm_deal_get::Deal
+/// let flag: bool = results.get(&flag)?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+#[must_use]
+pub struct Batch<'c> {
+    client: &'c Client,
+    commands: Vec<Command>,
+    halt: bool,
+}
+
+impl Client {
+    /// Starts a batch of up to 50 commands.
+    pub fn batch(&self) -> Batch<'_> {
+        Batch {
+            client: self,
+            commands: Vec::new(),
+            halt: false,
+        }
+    }
+}
+
+impl<'c> Batch<'c> {
+    /// Adds a command; it is validated now (nothing is sent for an invalid one).
+    pub fn add<M: Method>(&mut self, method: &M) -> Result<Handle<M::Output>, Error> {
+        self.add_with(method, &[])
+    }
+
+    /// Adds a command whose parameters take earlier results: each `(path, reference)`
+    /// replaces the parameter at `path` (`"id"`, `"fields.TITLE"`) with the reference.
+    pub fn add_with<M: Method>(
+        &mut self,
+        method: &M,
+        refs: &[(&str, Ref)],
+    ) -> Result<Handle<M::Output>, Error> {
+        let key = format!("c{}", self.commands.len());
+        self.push(key, method, refs)
+    }
+
+    /// Like [`Batch::add`] with a key of your choice (letters, digits, `_`).
+    pub fn add_keyed<M: Method>(
+        &mut self,
+        key: &str,
+        method: &M,
+    ) -> Result<Handle<M::Output>, Error> {
+        self.push(key.to_string(), method, &[])
+    }
+
+    fn push<M: Method>(
+        &mut self,
+        key: String,
+        method: &M,
+        refs: &[(&str, Ref)],
+    ) -> Result<Handle<M::Output>, Error> {
+        let invalid = |field: &str, value: &str, rule: &str| -> Error {
+            ValidationError {
+                method: "batch".into(),
+                problems: vec![Problem {
+                    field: field.into(),
+                    value: value.into(),
+                    rule: rule.into(),
+                    server_code: None,
+                }],
+            }
+            .into()
+        };
+        if self.commands.len() >= MAX_COMMANDS {
+            return Err(invalid(
+                "cmd",
+                &format!("{} commands", self.commands.len() + 1),
+                "a batch holds at most 50 commands",
+            ));
+        }
+        if key.is_empty()
+            || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || self.commands.iter().any(|c| c.key == key)
+        {
+            return Err(invalid(
+                "cmd",
+                &key,
+                "command keys are unique and made of letters, digits and `_`",
+            ));
+        }
+        if M::API != Api::V2 {
+            return Err(invalid(
+                "cmd",
+                M::NAME,
+                "REST 3.0 methods do not go into a v2 batch",
+            ));
+        }
+        method.validate()?;
+        let mut params = params_of(method)?;
+        for (path, r) in refs {
+            set_path(
+                &mut params,
+                path,
+                Value::String(format!("{REF_MARK}{}", r.0)),
+            );
+        }
+        self.commands.push(Command {
+            query: encode_query(&params),
+            key: key.clone(),
+            method: M::NAME,
+            idempotent: M::IDEMPOTENT,
+        });
+        Ok(Handle {
+            key,
+            _t: PhantomData,
+        })
+    }
+
+    /// Stop at the first failing command (`halt = 1`); later commands do not run.
+    pub fn halt(mut self, yes: bool) -> Self {
+        self.halt = yes;
+        self
+    }
+
+    /// Number of commands so far.
+    pub fn len(&self) -> usize {
+        self.commands.len()
+    }
+
+    /// Whether no command was added.
+    pub fn is_empty(&self) -> bool {
+        self.commands.is_empty()
+    }
+
+    /// Sends the batch. A batch is repeated after an ambiguous failure only when every
+    /// command in it is idempotent; otherwise the error says which commands may have run.
+    pub async fn send(self) -> Result<BatchResults, Error> {
+        let keys: Vec<String> = self.commands.iter().map(|c| c.key.clone()).collect();
+        let all_idempotent = self.commands.iter().all(|c| c.idempotent);
+        let cmd: Map<String, Value> = self
+            .commands
+            .iter()
+            .map(|c| {
+                let v = if c.query.is_empty() {
+                    c.method.to_string()
+                } else {
+                    format!("{}?{}", c.method, c.query)
+                };
+                (c.key.clone(), Value::String(v))
+            })
+            .collect();
+        let params = serde_json::json!({ "halt": u8::from(self.halt), "cmd": cmd });
+        let answer = match self
+            .client
+            .execute("batch", Api::V2, params, all_idempotent)
+            .await
+        {
+            Ok(a) => a,
+            Err(cause) => {
+                let may_have_run = match &cause {
+                    Error::Transport(t) => t.maybe_executed,
+                    Error::Api(a) => a.status >= 500 && a.code != ErrorCode::QueryLimitExceeded,
+                    Error::Decode(_) => true,
+                    _ => false,
+                };
+                let (not_run, unknown) = if may_have_run {
+                    (Vec::new(), keys)
+                } else {
+                    (keys, Vec::new())
+                };
+                return Err(BatchError {
+                    ran: Vec::new(),
+                    not_run,
+                    unknown,
+                    cause: Box::new(cause),
+                }
+                .into());
+            }
+        };
+        BatchResults::from_answer(
+            keys,
+            self.commands,
+            self.halt,
+            answer.status,
+            &answer.result,
+        )
+    }
+}
+
+/// What one command of a batch gave instead of a result.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CommandError {
+    /// The command ran and failed.
+    #[error(transparent)]
+    Api(ApiError),
+    /// The command did not run.
+    #[error("{key}: not executed: {reason}")]
+    NotRun {
+        /// The command's key.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+    /// The command may or may not have run.
+    #[error("{key}: may have run: {reason}")]
+    Unknown {
+        /// The command's key.
+        key: String,
+        /// Why it is unknown.
+        reason: String,
+    },
+    /// The command's result did not decode.
+    #[error(transparent)]
+    Decode(DecodeError),
+}
+
+impl CommandError {
+    /// Whether the command is known not to have run.
+    pub fn not_run(&self) -> bool {
+        matches!(self, CommandError::NotRun { .. })
+            || matches!(self, CommandError::Api(a) if a.code == ErrorCode::OperationTimeLimit || a.code == ErrorCode::QueryLimitExceeded)
+    }
+}
+
+impl From<CommandError> for Error {
+    fn from(e: CommandError) -> Error {
+        match e {
+            CommandError::Api(a) => Error::Api(a),
+            CommandError::Decode(d) => Error::Decode(d),
+            CommandError::NotRun { key, reason } | CommandError::Unknown { key, reason } => {
+                Error::Batch(BatchError {
+                    ran: Vec::new(),
+                    not_run: Vec::new(),
+                    unknown: vec![key],
+                    cause: Box::new(Error::Config(crate::error::ConfigError(reason))),
+                })
+            }
+        }
+    }
+}
+
+/// The answers of a batch, by command.
+#[derive(Debug, Clone)]
+pub struct BatchResults {
+    keys: Vec<String>,
+    methods: BTreeMap<String, &'static str>,
+    results: Map<String, Value>,
+    errors: BTreeMap<String, ApiError>,
+    totals: Map<String, Value>,
+    nexts: Map<String, Value>,
+    halted: bool,
+    status: u16,
+}
+
+fn as_map(v: Option<&Value>) -> Map<String, Value> {
+    match v {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Map::new(), // `[]` when empty
+    }
+}
+
+impl BatchResults {
+    fn from_answer(
+        keys: Vec<String>,
+        commands: Vec<Command>,
+        halt: bool,
+        status: u16,
+        result: &Value,
+    ) -> Result<BatchResults, Error> {
+        let Value::Object(r) = result else {
+            return Err(DecodeError {
+                method: "batch".into(),
+                path: "$.result".into(),
+                problem: "expected an object".into(),
+                status,
+            }
+            .into());
+        };
+        let methods: BTreeMap<String, &'static str> =
+            commands.iter().map(|c| (c.key.clone(), c.method)).collect();
+        let errors = as_map(r.get("result_error"))
+            .into_iter()
+            .map(|(k, v)| {
+                let code = match v.get("error") {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                    None => String::new(),
+                };
+                let description = v
+                    .get("error_description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let method = methods.get(&k).copied().unwrap_or("batch").to_string();
+                let code = ErrorCode::from(code.as_str());
+                let status = code.documented_status().unwrap_or(400);
+                (
+                    k,
+                    ApiError {
+                        method,
+                        code,
+                        description,
+                        status,
+                    },
+                )
+            })
+            .collect();
+        Ok(BatchResults {
+            keys,
+            methods,
+            results: as_map(r.get("result")),
+            errors,
+            totals: as_map(r.get("result_total")),
+            nexts: as_map(r.get("result_next")),
+            halted: halt,
+            status,
+        })
+    }
+
+    /// The decoded result of a command, or what it gave instead.
+    pub fn get<T: FromWire>(&self, handle: &Handle<T>) -> Result<T, CommandError> {
+        self.decode(&handle.key)
+    }
+
+    pub(crate) fn decode<T: FromWire>(&self, key: &str) -> Result<T, CommandError> {
+        if let Some(e) = self.errors.get(key) {
+            return Err(CommandError::Api(e.clone()));
+        }
+        let method = self.methods.get(key).copied().unwrap_or("batch");
+        match self.results.get(key) {
+            Some(v) => T::from_wire(v).map_err(|e| {
+                CommandError::Decode(DecodeError {
+                    method: method.to_string(),
+                    path: e.path_from(&format!("$.result.result.{key}")),
+                    problem: format!("expected {}, found {}", e.expected_what(), e.found()),
+                    status: self.status,
+                })
+            }),
+            None if self.halted => Err(CommandError::NotRun {
+                key: key.to_string(),
+                reason: "the batch halted at an earlier error".into(),
+            }),
+            // `null` results are dropped from the map by some portals.
+            None => T::from_wire(&Value::Null).map_err(|_| CommandError::Unknown {
+                key: key.to_string(),
+                reason: "no result and no error for this command".into(),
+            }),
+        }
+    }
+
+    /// `total` of a list command.
+    pub fn total<T>(&self, handle: &Handle<T>) -> Option<i64> {
+        self.totals
+            .get(&handle.key)
+            .and_then(|v| i64::from_wire(v).ok())
+    }
+
+    /// `next` of a list command.
+    pub fn next<T>(&self, handle: &Handle<T>) -> Option<i64> {
+        self.nexts
+            .get(&handle.key)
+            .and_then(|v| i64::from_wire(v).ok())
+    }
+
+    /// Keys of the commands that ran (with a result or an error of their own).
+    pub fn ran(&self) -> Vec<&str> {
+        self.keys
+            .iter()
+            .filter(|k| {
+                self.results.contains_key(*k) || self.errors.get(*k).is_some_and(|e| !is_refusal(e))
+            })
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Keys of the commands that did not run (halted, or refused by a limit).
+    pub fn not_run(&self) -> Vec<&str> {
+        self.keys
+            .iter()
+            .filter(|k| {
+                let refused = self.errors.get(*k).is_some_and(is_refusal);
+                let skipped =
+                    self.halted && !self.results.contains_key(*k) && !self.errors.contains_key(*k);
+                refused || skipped
+            })
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+fn is_refusal(e: &ApiError) -> bool {
+    matches!(
+        e.code,
+        ErrorCode::OperationTimeLimit | ErrorCode::QueryLimitExceeded
+    )
+}
+
+impl Client {
+    /// Runs many commands of one method: batches of at most 50, sent concurrently
+    /// within the rate limit. Results come back in input order; a command that failed,
+    /// did not run or may have run says so. A batch of non-idempotent commands is never
+    /// sent twice.
+    pub async fn batch_all<M, I>(&self, methods: I) -> Vec<Result<M::Output, CommandError>>
+    where
+        M: Method,
+        I: IntoIterator<Item = M>,
+    {
+        use futures_util::StreamExt;
+        let methods: Vec<M> = methods.into_iter().collect();
+        let chunks: Vec<&[M]> = methods.chunks(MAX_COMMANDS).collect();
+        let per_chunk =
+            futures_util::stream::iter(chunks.into_iter().map(|chunk| self.run_chunk(chunk)))
+                .buffered(usize::MAX)
+                .collect::<Vec<_>>()
+                .await;
+        per_chunk.into_iter().flatten().collect()
+    }
+
+    async fn run_chunk<M: Method>(&self, chunk: &[M]) -> Vec<Result<M::Output, CommandError>> {
+        let mut out: Vec<Option<Result<M::Output, CommandError>>> =
+            (0..chunk.len()).map(|_| None).collect();
+        let mut pending: Vec<usize> = (0..chunk.len()).collect();
+        // Commands refused by the operating-time limit did not run: send them again.
+        for _round in 0..self.inner.retry.refused_attempts {
+            if pending.is_empty() {
+                break;
+            }
+            let mut batch = self.batch();
+            let mut handles = Vec::new();
+            for &i in &pending {
+                match batch.add_keyed(&format!("c{i}"), &chunk[i]) {
+                    Ok(h) => handles.push((i, h)),
+                    Err(e) => {
+                        out[i] = Some(Err(CommandError::NotRun {
+                            key: format!("c{i}"),
+                            reason: e.to_string(),
+                        }))
+                    }
+                }
+            }
+            if handles.is_empty() {
+                break;
+            }
+            let results = match batch.send().await {
+                Ok(r) => r,
+                Err(Error::Batch(b)) => {
+                    for (i, h) in handles {
+                        let key = h.key().to_string();
+                        out[i] = Some(Err(if b.unknown.contains(&key) {
+                            CommandError::Unknown {
+                                key,
+                                reason: b.cause.to_string(),
+                            }
+                        } else {
+                            CommandError::NotRun {
+                                key,
+                                reason: b.cause.to_string(),
+                            }
+                        }));
+                    }
+                    break;
+                }
+                Err(e) => {
+                    for (i, h) in handles {
+                        out[i] = Some(Err(CommandError::NotRun {
+                            key: h.key().to_string(),
+                            reason: e.to_string(),
+                        }));
+                    }
+                    break;
+                }
+            };
+            let mut again = Vec::new();
+            let mut wait = None;
+            for (i, h) in handles {
+                match results.get(&h) {
+                    Err(CommandError::Api(a)) if a.code == ErrorCode::OperationTimeLimit => {
+                        wait = Some(self.inner.operating.blocked(
+                            a.method.as_str(),
+                            None,
+                            std::time::Duration::from_secs(10),
+                        ));
+                        again.push(i);
+                        out[i] = Some(Err(CommandError::Api(a)));
+                    }
+                    r => out[i] = Some(r),
+                }
+            }
+            pending = again;
+            if let Some(w) = wait {
+                tokio::time::sleep(w).await;
+            }
+        }
+        out.into_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                r.unwrap_or_else(|| {
+                    Err(CommandError::NotRun {
+                        key: format!("c{i}"),
+                        reason: "not sent".into(),
+                    })
+                })
+            })
+            .collect()
+    }
+}
+
+/// Sets `value` at a dotted path of a JSON object, creating objects on the way.
+fn set_path(root: &mut Value, path: &str, value: Value) {
+    let mut cur = root;
+    let parts: Vec<&str> = path.split('.').collect();
+    for (i, p) in parts.iter().enumerate() {
+        if !cur.is_object() {
+            *cur = Value::Object(Map::new());
+        }
+        let Value::Object(m) = cur else { return };
+        if i + 1 == parts.len() {
+            m.insert((*p).to_string(), value);
+            return;
+        }
+        cur = m
+            .entry((*p).to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+/// Encodes JSON parameters as a PHP-style query string (`filter[>ID]=5&select[0]=ID`).
+pub(crate) fn encode_query(params: &Value) -> String {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    match params {
+        Value::Object(m) => {
+            for (k, v) in m {
+                flatten(&enc(k), v, &mut pairs);
+            }
+        }
+        Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                flatten(&i.to_string(), v, &mut pairs);
+            }
+        }
+        _ => {}
+    }
+    pairs
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Null => {}
+        Value::Object(m) if m.is_empty() => out.push((prefix.to_string(), String::new())),
+        Value::Object(m) => {
+            for (k, x) in m {
+                flatten(&format!("{prefix}[{}]", enc(k)), x, out);
+            }
+        }
+        Value::Array(a) if a.is_empty() => out.push((prefix.to_string(), String::new())),
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                flatten(&format!("{prefix}[{i}]"), x, out);
+            }
+        }
+        Value::String(s) => match s.strip_prefix(REF_MARK) {
+            Some(r) => out.push((prefix.to_string(), r.to_string())),
+            None => out.push((prefix.to_string(), enc(s))),
+        },
+        Value::Bool(b) => out.push((prefix.to_string(), if *b { "1" } else { "0" }.to_string())),
+        Value::Number(n) => out.push((prefix.to_string(), n.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn php_style_query() {
+        let q = encode_query(&json!({
+            "filter": {">ID": 5, "STAGE_ID": ["NEW", "WON"]},
+            "select": ["ID", "TITLE"],
+            "fields": {"TITLE": "a b&c", "OPENED": true},
+            "none": null,
+            "start": -1
+        }));
+        assert_eq!(
+            q,
+            "filter[%3EID]=5&filter[STAGE_ID][0]=NEW&filter[STAGE_ID][1]=WON&select[0]=ID&select[1]=TITLE&fields[TITLE]=a+b%26c&fields[OPENED]=1&start=-1"
+        );
+    }
+
+    #[test]
+    fn references_stay_verbatim() {
+        let h: Handle<i64> = Handle {
+            key: "add".into(),
+            _t: PhantomData,
+        };
+        let mut p = json!({"id": 0, "fields": {"TITLE": "x"}});
+        set_path(
+            &mut p,
+            "id",
+            Value::String(format!("{REF_MARK}{}", h.result().0)),
+        );
+        set_path(
+            &mut p,
+            "fields.COMMENTS",
+            Value::String(format!("{REF_MARK}{}", h.at(&["0", "ID"]).0)),
+        );
+        assert_eq!(
+            encode_query(&p),
+            "id=$result[add]&fields[TITLE]=x&fields[COMMENTS]=$result[add][0][ID]"
+        );
+    }
+}

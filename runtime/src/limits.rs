@@ -1,0 +1,297 @@
+//! Client-side limits: a leaky bucket that mirrors the portal's, so a correctly
+//! configured client is never refused with 503, and a per-method tracker of the
+//! operating-time budget, so a spent method is paused instead of hammered with 429s.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The portal's request-rate limit: a bucket of `x` requests draining `y` a second.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    /// Capacity.
+    pub x: f64,
+    /// Drain per second.
+    pub y: f64,
+}
+
+impl RateLimit {
+    /// Standard plans: 50 requests, draining 2 a second.
+    pub const STANDARD: RateLimit = RateLimit { x: 50.0, y: 2.0 };
+    /// Enterprise plans: 250 requests, draining 5 a second.
+    pub const ENTERPRISE: RateLimit = RateLimit { x: 250.0, y: 5.0 };
+}
+
+/// A little headroom against clock differences between client and portal.
+const MARGIN: f64 = 0.05;
+
+#[derive(Debug)]
+struct BucketState {
+    level: f64,
+    last: tokio::time::Instant,
+    in_flight: u64,
+}
+
+/// The client's copy of the portal's leaky bucket (requests in flight count too).
+#[derive(Debug)]
+pub(crate) struct Limiter {
+    cfg: Option<RateLimit>,
+    state: Mutex<BucketState>,
+    /// Waiters take turns (tokio's mutex is fair), so requests leave in call order.
+    turn: tokio::sync::Mutex<()>,
+    released: tokio::sync::Notify,
+}
+
+/// A slot in the bucket; dropping it ends the request's time in flight.
+#[derive(Debug)]
+pub(crate) struct Permit<'a>(Option<&'a Limiter>);
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if let Some(l) = self.0 {
+            let mut s = l.lock();
+            s.in_flight = s.in_flight.saturating_sub(1);
+            drop(s);
+            l.released.notify_waiters();
+        }
+    }
+}
+
+impl Limiter {
+    pub(crate) fn new(cfg: Option<RateLimit>) -> Limiter {
+        Limiter {
+            cfg,
+            state: Mutex::new(BucketState {
+                level: 0.0,
+                last: tokio::time::Instant::now(),
+                in_flight: 0,
+            }),
+            turn: tokio::sync::Mutex::new(()),
+            released: tokio::sync::Notify::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BucketState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits for room in the bucket.
+    pub(crate) async fn acquire(&self) -> Permit<'_> {
+        let Some(cfg) = self.cfg else {
+            return Permit(None);
+        };
+        let _turn = self.turn.lock().await;
+        loop {
+            let released = self.released.notified();
+            let wait = {
+                let mut s = self.lock();
+                let now = tokio::time::Instant::now();
+                let dt = now.saturating_duration_since(s.last).as_secs_f64();
+                s.last = now;
+                s.level = (s.level - cfg.y * dt).max(0.0);
+                // The margin guards the drain timing; requests in flight are counted exactly.
+                let limit = cfg.x - MARGIN;
+                if s.level + 1.0 <= limit && s.in_flight as f64 + 1.0 <= cfg.x {
+                    s.level += 1.0;
+                    s.in_flight += 1;
+                    return Permit(Some(self));
+                }
+                // Bound by the level: wait for it to drain; bound by requests in flight:
+                // wait for one to finish (or the drain, whichever is first).
+                let over = s.level + 1.0 - limit;
+                if over > 0.0 {
+                    Some(Duration::from_secs_f64(over / cfg.y))
+                } else {
+                    None
+                }
+            };
+            match wait {
+                Some(d) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(d) => {}
+                        _ = released => {}
+                    }
+                }
+                None => released.await,
+            }
+        }
+    }
+
+    /// The portal refused a request (503): it saw a fuller bucket than we did.
+    pub(crate) fn saturate(&self) {
+        if let Some(cfg) = self.cfg {
+            let mut s = self.lock();
+            s.level = s.level.max(cfg.x);
+        }
+    }
+
+    /// How many requests may run at once without waiting (the bucket's capacity).
+    pub(crate) fn parallel_hint(&self) -> usize {
+        self.cfg.map_or(6, |c| c.x.floor().max(1.0) as usize)
+    }
+
+    /// How long to wait after a 503 when no bucket is configured.
+    pub(crate) fn retry_after_503(&self) -> Duration {
+        match self.cfg {
+            Some(cfg) => Duration::from_secs_f64(1.0 / cfg.y),
+            None => Duration::from_millis(500),
+        }
+    }
+}
+
+/// What the portal said of one method's operating-time budget.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    operating: f64,
+    reset_at: Option<Instant>,
+    blocked_until: Option<Instant>,
+}
+
+/// Pauses methods whose operating-time budget is spent, from the `time` blocks seen.
+#[derive(Debug)]
+pub(crate) struct OperatingTracker {
+    /// Seconds of budget (480 on real portals); calls stop just below it.
+    budget: f64,
+    methods: Mutex<HashMap<String, Budget>>,
+}
+
+impl OperatingTracker {
+    pub(crate) fn new(budget: Duration) -> OperatingTracker {
+        OperatingTracker {
+            budget: budget.as_secs_f64(),
+            methods: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Budget>> {
+        self.methods.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// How long `method` must wait before it may run, if at all.
+    pub(crate) fn wait_for(&self, method: &str) -> Option<Duration> {
+        let m = self.lock();
+        let b = m.get(&method.to_ascii_lowercase())?;
+        let now = Instant::now();
+        let until = match b.blocked_until {
+            Some(t) if t > now => Some(t),
+            _ if b.operating >= self.budget => b.reset_at.filter(|t| *t > now),
+            _ => None,
+        }?;
+        Some(until - now)
+    }
+
+    /// Feeds `time.operating` and `time.operating_reset_at` of an answer.
+    pub(crate) fn observe(&self, method: &str, operating: Option<f64>, reset_at_unix: Option<i64>) {
+        let Some(operating) = operating else { return };
+        let reset_at = reset_at_unix.map(unix_to_instant);
+        self.lock().insert(
+            method.to_ascii_lowercase(),
+            Budget {
+                operating,
+                reset_at,
+                blocked_until: None,
+            },
+        );
+    }
+
+    /// The portal answered 429 for `method`: block it until the reset time (or `fallback`).
+    pub(crate) fn blocked(
+        &self,
+        method: &str,
+        reset_at_unix: Option<i64>,
+        fallback: Duration,
+    ) -> Duration {
+        let now = Instant::now();
+        let mut m = self.lock();
+        let entry = m.entry(method.to_ascii_lowercase()).or_insert(Budget {
+            operating: self.budget,
+            reset_at: None,
+            blocked_until: None,
+        });
+        let until = reset_at_unix
+            .map(unix_to_instant)
+            .or(entry.reset_at)
+            .filter(|t| *t > now)
+            .unwrap_or(now + fallback);
+        entry.blocked_until = Some(until);
+        until - now
+    }
+}
+
+fn unix_to_instant(unix: i64) -> Instant {
+    let now_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let delta = unix as f64 - now_unix;
+    let now = Instant::now();
+    if delta >= 0.0 {
+        now + Duration::from_secs_f64(delta)
+    } else {
+        now.checked_sub(Duration::from_secs_f64(-delta))
+            .unwrap_or(now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn limiter_paces_at_the_drain_rate_after_the_burst() {
+        let l = Limiter::new(Some(RateLimit { x: 10.0, y: 5.0 }));
+        let t0 = tokio::time::Instant::now();
+        let mut starts = Vec::new();
+        for _ in 0..13 {
+            drop(l.acquire().await);
+            starts.push(t0.elapsed().as_secs_f64());
+        }
+        assert!(starts[..9].iter().all(|s| *s < 0.001), "{starts:?}");
+        // The 10th fits only after the margin drains; then one every 0.2 s.
+        for (i, s) in starts.iter().enumerate().skip(10) {
+            let want = (i as f64 - 9.0) * 0.2 + MARGIN / 5.0;
+            assert!(
+                (s - want).abs() < 0.02,
+                "request {i} at {s}, want {want}: {starts:?}"
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn requests_in_flight_hold_their_slot() {
+        let l = Limiter::new(Some(RateLimit { x: 3.0, y: 100.0 }));
+        let a = l.acquire().await;
+        let _b = l.acquire().await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        // Drained long ago, but two are still in flight: one more fits, then none.
+        let _c = l.acquire().await;
+        let blocked = tokio::time::timeout(Duration::from_secs(1), l.acquire()).await;
+        assert!(blocked.is_err());
+        drop(a);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(10), l.acquire())
+                .await
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn operating_tracker_pauses_a_spent_method() {
+        let t = OperatingTracker::new(Duration::from_secs(480));
+        assert!(t.wait_for("crm.deal.list").is_none());
+        let in_a_minute = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+            + 60;
+        t.observe("crm.deal.list", Some(100.0), Some(in_a_minute));
+        assert!(t.wait_for("crm.deal.list").is_none());
+        t.observe("CRM.DEAL.LIST", Some(480.5), Some(in_a_minute));
+        let w = t.wait_for("crm.deal.list").expect("paused");
+        assert!(
+            w > Duration::from_secs(55) && w <= Duration::from_secs(61),
+            "{w:?}"
+        );
+        assert!(t.wait_for("crm.deal.get").is_none());
+        let w = t.blocked("crm.deal.get", None, Duration::from_secs(2));
+        assert!(w <= Duration::from_secs(2) && w > Duration::from_secs(1));
+    }
+}
