@@ -638,14 +638,13 @@ fn enc(s: &str) -> String {
 
 fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
     match v {
+        // An empty array or map has no form in a query string: it is left out.
         Value::Null => {}
-        Value::Object(m) if m.is_empty() => out.push((prefix.to_string(), String::new())),
         Value::Object(m) => {
             for (k, x) in m {
                 flatten(&format!("{prefix}[{}]", enc(k)), x, out);
             }
         }
-        Value::Array(a) if a.is_empty() => out.push((prefix.to_string(), String::new())),
         Value::Array(a) => {
             for (i, x) in a.iter().enumerate() {
                 flatten(&format!("{prefix}[{i}]"), x, out);

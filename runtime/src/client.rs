@@ -39,6 +39,7 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
+    pub(crate) metrics: MetricsCounters,
     pub(crate) http: reqwest::Client,
     pub(crate) endpoint: Endpoint,
     pub(crate) limiter: Limiter,
@@ -53,6 +54,32 @@ impl fmt::Debug for Client {
             .field("auth", &self.inner.endpoint.auth)
             .finish()
     }
+}
+
+/// What a client has sent so far (shared by its clones).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Metrics {
+    /// HTTP requests sent (a batch is one).
+    pub requests: u64,
+    /// Requests repeated after the portal refused them without running them.
+    pub retried_refused: u64,
+    /// Requests repeated after an ambiguous failure (idempotent or opted in).
+    pub retried_ambiguous: u64,
+    /// OAuth token refreshes.
+    pub refreshes: u64,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct MetricsCounters {
+    requests: std::sync::atomic::AtomicU64,
+    retried_refused: std::sync::atomic::AtomicU64,
+    retried_ambiguous: std::sync::atomic::AtomicU64,
+    refreshes: std::sync::atomic::AtomicU64,
+}
+
+fn bump(c: &std::sync::atomic::AtomicU64) {
+    c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// When calls are repeated.
@@ -228,6 +255,7 @@ impl ClientBuilder {
             };
         Ok(Client {
             inner: Arc::new(Inner {
+                metrics: MetricsCounters::default(),
                 http,
                 endpoint,
                 limiter: Limiter::new(self.rate_limit.unwrap_or(Some(RateLimit::STANDARD))),
@@ -300,6 +328,18 @@ impl Client {
     /// The portal's address (`https://{portal}/`), without credentials.
     pub fn portal(&self) -> &url::Url {
         &self.inner.endpoint.portal
+    }
+
+    /// What this client (and its clones) sent so far.
+    pub fn metrics(&self) -> Metrics {
+        use std::sync::atomic::Ordering::Relaxed;
+        let m = &self.inner.metrics;
+        Metrics {
+            requests: m.requests.load(Relaxed),
+            retried_refused: m.retried_refused.load(Relaxed),
+            retried_ambiguous: m.retried_ambiguous.load(Relaxed),
+            refreshes: m.refreshes.load(Relaxed),
+        }
     }
 
     /// Calls a typed method and returns its decoded `result`.
@@ -383,7 +423,9 @@ impl Client {
                 && state.can_refresh()
             {
                 let (_, generation) = state.current();
-                state.refresh(&self.inner.http, generation).await?;
+                if state.refresh(&self.inner.http, generation).await? {
+                    bump(&self.inner.metrics.refreshes);
+                }
             }
             let generation = match &self.inner.endpoint.auth {
                 Auth::OAuth(state) => state.current().1,
@@ -407,6 +449,7 @@ impl Client {
             match classify(&e, self, method) {
                 Next::Wait(d) if refused + 1 < policy.refused_attempts => {
                     refused += 1;
+                    bump(&self.inner.metrics.retried_refused);
                     tracing::debug!(target: "b24", method, wait_ms = d.as_millis() as u64, "refused, not executed: retrying");
                     tokio::time::sleep(d).await;
                 }
@@ -418,11 +461,14 @@ impl Client {
                         return Err(e);
                     }
                     refreshed = true;
-                    state.refresh(&self.inner.http, generation).await?;
+                    if state.refresh(&self.inner.http, generation).await? {
+                        bump(&self.inner.metrics.refreshes);
+                    }
                 }
                 Next::Ambiguous if retry_ambiguous && ambiguous + 1 < policy.ambiguous_attempts => {
                     let d = policy.backoff * 2u32.saturating_pow(ambiguous);
                     ambiguous += 1;
+                    bump(&self.inner.metrics.retried_ambiguous);
                     tracing::debug!(target: "b24", method, "ambiguous failure of an idempotent call: retrying");
                     tokio::time::sleep(d).await;
                 }
@@ -450,6 +496,7 @@ impl Client {
             }
         }
         let started = Instant::now();
+        bump(&self.inner.metrics.requests);
         let resp = req
             .json(&body)
             .send()
@@ -568,7 +615,7 @@ fn decode_envelope(
             format!("the body ({} bytes) is {kind}: {e}", body.len()),
         )
     })?;
-    let Value::Object(obj) = v else {
+    let Value::Object(mut obj) = v else {
         return Err(malformed("$", "the body is not a JSON object".into()));
     };
     if let Some(code) = obj.get("error") {
@@ -595,7 +642,7 @@ fn decode_envelope(
             format!("HTTP {status} without an `error` member"),
         ));
     }
-    let Some(result) = obj.get("result") else {
+    let Some(result) = obj.remove("result") else {
         return Err(malformed("$.result", "missing".into()));
     };
     let time = match obj.get("time") {
@@ -614,7 +661,7 @@ fn decode_envelope(
     };
     Ok(RawAnswer {
         status,
-        result: result.clone(),
+        result,
         time,
         total: int("total")?,
         next: int("next")?,

@@ -63,7 +63,7 @@ pub mod wire;
 pub use auth::Secret;
 pub use b24_macros::b24_method;
 pub use batch::{Batch, BatchResults, CommandError, Handle, Ref};
-pub use client::{CallOptions, Client, ClientBuilder, RetryPolicy};
+pub use client::{CallOptions, Client, ClientBuilder, Metrics, RetryPolicy};
 pub use envelope::{Response, Time};
 pub use error::{
     ApiError, BatchError, ConfigError, DecodeError, Error, ErrorCode, Problem, TransportError,
@@ -83,6 +83,6 @@ pub mod __private {
 
     /// Decoding helpers for generated types.
     pub mod wire {
-        pub use crate::wire::{field, object, same, scalar_string};
+        pub use crate::wire::{field, field_at, object, same, scalar_string};
     }
 }

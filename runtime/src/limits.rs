@@ -125,9 +125,17 @@ impl Limiter {
         }
     }
 
-    /// How many requests may run at once without waiting (the bucket's capacity).
-    pub(crate) fn parallel_hint(&self) -> usize {
-        self.cfg.map_or(6, |c| c.x.floor().max(1.0) as usize)
+    /// How many requests could start now without waiting.
+    pub(crate) fn available(&self) -> usize {
+        let Some(cfg) = self.cfg else { return 8 };
+        let mut s = self.lock();
+        let now = tokio::time::Instant::now();
+        let dt = now.saturating_duration_since(s.last).as_secs_f64();
+        s.last = now;
+        s.level = (s.level - cfg.y * dt).max(0.0);
+        let by_level = (cfg.x - MARGIN - s.level).floor().max(0.0);
+        let by_flight = (cfg.x - s.in_flight as f64).floor().max(0.0);
+        by_level.min(by_flight).max(1.0) as usize
     }
 
     /// How long to wait after a 503 when no bucket is configured.

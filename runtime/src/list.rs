@@ -84,7 +84,8 @@ impl Client {
     /// `order` and `start` are replaced.
     pub async fn export<M>(&self, method: &M) -> Result<Vec<M::Item>, Error>
     where
-        M: ListMethod,
+        M: ListMethod + 'static,
+        M::Item: 'static,
     {
         self.export_with(method, |_| {}).await
     }
@@ -96,7 +97,8 @@ impl Client {
         mut progress: F,
     ) -> Result<Vec<M::Item>, Error>
     where
-        M: ListMethod,
+        M: ListMethod + 'static,
+        M::Item: 'static,
         F: FnMut(Progress),
     {
         let Pagination::StartNext {
@@ -123,91 +125,75 @@ impl Client {
             _ => Map::new(),
         };
         let page = i64::from(page_size.max(1));
-        let span = page * MAX_COMMANDS as i64;
-        let exporter = Exporter {
-            client: self,
+        let exporter = std::sync::Arc::new(Exporter {
+            client: self.clone(),
             method: M::NAME,
-            base: &base,
-            filter: &filter,
+            base,
+            filter,
             key,
             page,
-        };
-
-        use futures_util::FutureExt;
-        use futures_util::stream::FuturesUnordered;
-        let exporter = &exporter;
-        let windows = move |lo: i64, hi: i64| {
-            exporter
-                .windows(lo, hi)
-                .map(|r| r.map(Done::Windows))
-                .boxed()
-        };
-        let mut tasks = FuturesUnordered::new();
-        // The key range is probed while the first windows already run.
-        tasks.push(exporter.probe().map(|r| r.map(Done::Probe)).boxed());
-        let speculative = self.inner.limiter.parallel_hint().saturating_sub(2).max(1) as i64;
-        let mut next_lo = 0i64;
-        for _ in 0..speculative {
-            tasks.push(windows(next_lo, next_lo + span));
-            next_lo += span;
-        }
-        let mut pages: BTreeMap<i64, Vec<Value>> = BTreeMap::new();
+        });
         let mut p = Progress {
             records: 0,
             requests: 0,
             max_key: None,
         };
+        // 1. The key range.
+        let Some((min, max)) = exporter.probe().await? else {
+            p.max_key = Some(0);
+            progress(p);
+            return Ok(Vec::new());
+        };
+        p.max_key = Some(max);
+        progress(p);
+        // 2. Windows of one page each, spread evenly over as many batches as the bucket
+        //    lets run at once (at most 50 windows a batch).
+        let windows: Vec<i64> = (0..)
+            .map(|i| min - 1 + i * page)
+            .take_while(|lo| *lo < max)
+            .collect();
+        let needed = windows.len().div_ceil(MAX_COMMANDS);
+        let batches = needed
+            .max(self.inner.limiter.available().min(windows.len()))
+            .max(1);
+        let per_batch = windows.len().div_ceil(batches);
+        // 3. Batches run as tasks of their own, so that answers are decoded on every core.
+        let mut tasks: futures_util::stream::FuturesUnordered<_> = windows
+            .chunks(per_batch)
+            .map(|chunk| {
+                let ex = exporter.clone();
+                let los = chunk.to_vec();
+                tokio::spawn(async move { ex.windows::<M>(&los, max).await })
+            })
+            .collect();
+        let mut pages: BTreeMap<i64, Vec<M::Item>> = BTreeMap::new();
         while let Some(done) = tasks.next().await {
-            match done? {
-                Done::Probe(None) => {
-                    p.max_key = Some(0);
-                }
-                Done::Probe(Some((min, max))) => {
-                    p.max_key = Some(max);
-                    if next_lo < min - 1 {
-                        next_lo = min - 1;
-                    }
-                    while next_lo < max {
-                        tasks.push(windows(next_lo, (next_lo + span).min(max)));
-                        next_lo += span;
-                    }
-                }
-                Done::Windows(rows) => {
-                    p.requests += 1;
-                    for (lo, r) in rows {
-                        p.records += r.len();
-                        pages.insert(lo, r);
-                    }
-                    progress(p);
-                }
+            let rows = done.map_err(|e| ConfigError(format!("an export task failed: {e}")))??;
+            p.requests += 1;
+            for (lo, r) in rows {
+                p.records += r.len();
+                pages.insert(lo, r);
             }
+            progress(p);
         }
         let mut items = Vec::with_capacity(p.records);
-        for (lo, rows) in pages {
-            let out = M::Output::from_wire(&Value::Array(rows)).map_err(|e| {
-                crate::client::decode_error(M::NAME, 200, &e.in_key(&format!("window>{lo}")))
-            })?;
-            items.extend(M::items(out));
+        for (_, rows) in pages {
+            items.extend(rows);
         }
         Ok(items)
     }
 }
 
-enum Done {
-    Probe(Option<(i64, i64)>),
-    Windows(Vec<(i64, Vec<Value>)>),
-}
-
-struct Exporter<'a> {
-    client: &'a Client,
+struct Exporter {
+    client: Client,
     method: &'static str,
-    base: &'a Map<String, Value>,
-    filter: &'a Map<String, Value>,
+    base: Map<String, Value>,
+    filter: Map<String, Value>,
     key: &'static str,
     page: i64,
 }
 
-impl Exporter<'_> {
+impl Exporter {
     fn command(
         &self,
         extra_filter: Map<String, Value>,
@@ -231,13 +217,12 @@ impl Exporter<'_> {
     }
 
     async fn batch(&self, cmd: Map<String, Value>) -> Result<Map<String, Value>, Error> {
-        let keys: Vec<String> = cmd.keys().cloned().collect();
         let params = json!({ "halt": 0, "cmd": cmd });
         let raw = self
             .client
             .execute("batch", crate::method::Api::V2, params, true)
             .await?;
-        let r = raw.result;
+        let mut r = raw.result;
         if let Some(Value::Object(errors)) = r.get("result_error")
             && let Some((k, e)) = errors.iter().next()
         {
@@ -256,11 +241,10 @@ impl Exporter<'_> {
             }
             .into());
         }
-        let results = match r.get("result") {
-            Some(Value::Object(m)) => m.clone(),
+        let results = match r.get_mut("result").map(Value::take) {
+            Some(Value::Object(m)) => m,
             _ => Map::new(),
         };
-        let _ = keys;
         Ok(results)
     }
 
@@ -280,27 +264,30 @@ impl Exporter<'_> {
         Ok(first("min").zip(first("max")))
     }
 
-    /// One batch of windows `(lo, lo + page]` from `lo` up to `hi`.
-    async fn windows(&self, lo: i64, hi: i64) -> Result<Vec<(i64, Vec<Value>)>, Error> {
+    /// One batch of windows `(lo, lo + page]` (clipped at `max`), decoded.
+    async fn windows<M: ListMethod>(
+        &self,
+        los: &[i64],
+        max: i64,
+    ) -> Result<Vec<(i64, Vec<M::Item>)>, Error> {
         let mut cmd = Map::new();
-        let mut w = lo;
-        while w < hi {
+        for &lo in los {
             let mut f = Map::new();
-            f.insert(format!(">{}", self.key), json!(w));
-            f.insert(format!("<={}", self.key), json!((w + self.page).min(hi)));
-            cmd.insert(format!("w{w}"), json!(self.command(f, "ASC", false)));
-            w += self.page;
+            f.insert(format!(">{}", self.key), json!(lo));
+            f.insert(format!("<={}", self.key), json!((lo + self.page).min(max)));
+            cmd.insert(format!("w{lo}"), json!(self.command(f, "ASC", false)));
         }
         let mut r = self.batch(cmd).await?;
-        let mut out = Vec::new();
-        let mut w = lo;
-        while w < hi {
-            let rows = match r.remove(&format!("w{w}")) {
-                Some(Value::Array(a)) => a,
-                _ => Vec::new(),
+        let mut out = Vec::with_capacity(los.len());
+        for &lo in los {
+            let key = format!("w{lo}");
+            let rows = match r.remove(&key) {
+                Some(v @ Value::Array(_)) => v,
+                _ => Value::Array(Vec::new()),
             };
-            out.push((w, rows));
-            w += self.page;
+            let page = M::Output::from_wire(&rows)
+                .map_err(|e| crate::client::decode_error(M::NAME, 200, &e.in_key(&key)))?;
+            out.push((lo, M::items(page)));
         }
         Ok(out)
     }

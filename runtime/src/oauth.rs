@@ -158,12 +158,12 @@ impl OAuthState {
     }
 
     /// Refreshes the tokens, unless another call already did since `seen` was read:
-    /// concurrent calls share one refresh.
-    pub(crate) async fn refresh(&self, http: &reqwest::Client, seen: u64) -> Result<(), Error> {
+    /// concurrent calls share one refresh. `true` when this call refreshed.
+    pub(crate) async fn refresh(&self, http: &reqwest::Client, seen: u64) -> Result<bool, Error> {
         let _one = self.refreshing.lock().await;
         let t = self.read();
         if t.generation != seen {
-            return Ok(());
+            return Ok(false);
         }
         let Some(refresh) = t.refresh else {
             return Err(ConfigError(
@@ -214,6 +214,6 @@ impl OAuthState {
         if let Some(store) = &self.store {
             store.save(&tokens);
         }
-        Ok(())
+        Ok(true)
     }
 }

@@ -277,6 +277,21 @@ pub fn field<T: FromWire>(obj: &serde_json::Map<String, Value>, key: &str) -> Re
     }
 }
 
+/// Decodes a member found by a scan of the object (helper for generated code).
+#[doc(hidden)]
+pub fn field_at<T: FromWire>(member: Option<&Value>, key: &str) -> Result<T, WireError> {
+    match member {
+        None | Some(Value::Null) => match T::absent() {
+            Some(t) => Ok(t),
+            None => match member {
+                Some(v) => T::from_wire(v).map_err(|e| e.in_key(key)),
+                None => Err(WireError::missing(key)),
+            },
+        },
+        Some(v) => T::from_wire(v).map_err(|e| e.in_key(key)),
+    }
+}
+
 /// The object a struct decodes from; `[]` counts as an empty object.
 #[doc(hidden)]
 pub fn object(v: &Value) -> Result<&serde_json::Map<String, Value>, WireError> {

@@ -436,11 +436,31 @@ fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
                     };
                     quote! { #[doc = #fdoc] #serde_attr pub #fid: #ty }
                 });
-                let decode = s.fields.iter().map(|f| {
+                // One pass over the object's members (no lookup per declared field).
+                let slot_idents: Vec<Ident> = (0..s.fields.len()).map(|i| format_ident!("slot_{}", i)).collect();
+                let decode = s.fields.iter().zip(&slot_idents).map(|(f, slot)| {
                     let fid = Ident::new(&naming::field_ident(&f.name), Span::call_site());
                     let wire = &f.name;
-                    quote!(#fid: #rt::__private::wire::field(obj, #wire)?)
+                    quote!(#fid: #rt::__private::wire::field_at(#slot, #wire)?)
                 });
+                let wires: Vec<&str> = s.fields.iter().map(|f| f.name.as_str()).collect();
+                let has_extra = !s.extra_keys.is_empty();
+                let other_arm = if has_extra {
+                    quote!(_ => { extra.insert(::std::clone::Clone::clone(key), ::std::clone::Clone::clone(member)); })
+                } else {
+                    quote!(_ => {})
+                };
+                let extra_init = has_extra.then(|| quote!(let mut extra = ::std::collections::BTreeMap::new();));
+                let scan = quote! {
+                    #( let mut #slot_idents: ::std::option::Option<&#rt::__private::serde_json::Value> = ::std::option::Option::None; )*
+                    #extra_init
+                    for (key, member) in obj {
+                        match key.as_str() {
+                            #( #wires => #slot_idents = ::std::option::Option::Some(member), )*
+                            #other_arm
+                        }
+                    }
+                };
                 let checks = s.fields.iter().map(|f| {
                     let fid = Ident::new(&naming::field_ident(&f.name), Span::call_site());
                     let optional = !f.required || matches!(f.ty, TypeExpr::Optional(_));
@@ -454,20 +474,13 @@ fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
                 } else {
                     let patterns: Vec<String> = s.extra_keys.iter().map(|k| format!("`{}`", k.pattern)).collect();
                     let xdoc = format!(" Members outside the documented fields ({}, …).", patterns.join(", "));
-                    let known: Vec<&str> = s.fields.iter().map(|f| f.name.as_str()).collect();
                     (
                         quote! {
                             , #[doc = #xdoc]
                             #[serde(flatten)]
                             pub extra: ::std::collections::BTreeMap<::std::string::String, #rt::__private::serde_json::Value>
                         },
-                        quote! {
-                            , extra: obj
-                                .iter()
-                                .filter(|(k, _)| ![#(#known),*].contains(&k.as_str()))
-                                .map(|(k, v)| (k.clone(), v.clone()))
-                                .collect()
-                        },
+                        quote!(, extra),
                     )
                 };
                 quote! {
@@ -480,6 +493,7 @@ fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
                     impl #rt::wire::FromWire for #id {
                         fn from_wire(value: &#rt::__private::serde_json::Value) -> ::std::result::Result<Self, #rt::wire::WireError> {
                             let obj = #rt::__private::wire::object(value)?;
+                            #scan
                             ::std::result::Result::Ok(Self { #(#decode),* #extra_decode })
                         }
                     }

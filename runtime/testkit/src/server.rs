@@ -388,11 +388,67 @@ async fn rest(
         _ => {}
     }
 
+    // The simulated cost is the whole cost of the request: the portal's own work
+    // (executing, encoding the answer) happens inside it, not on top of it.
     let latency = shared.cfg().latency;
-    tokio::time::sleep(latency.per_request).await;
-    let start = Instant::now();
-    let (status, mut body, cost) = if route.method == "batch" {
-        match crate::batch::run(&shared, &params, start) {
+    let start = now;
+    // Commands run on the blocking pool, so that the async workers keep accepting
+    // requests (and stamping their arrival) while a big batch executes.
+    let exec = {
+        let shared = shared.clone();
+        let method = route.method.clone();
+        tokio::task::spawn_blocking(move || execute(&shared, &method, &params, start))
+    };
+    let (status, mut body, cost) = match exec.await {
+        Ok(r) => r,
+        Err(_) => (
+            500,
+            json!({"error": "INTERNAL_SERVER_ERROR", "error_description": "Internal server error"}),
+            Duration::ZERO,
+        ),
+    };
+    let deadline = start + latency.per_request + cost;
+    let finish = deadline.max(Instant::now());
+    if status == 200 || status == 429 {
+        body["time"] = shared.time_block(start, finish, &route.method);
+    }
+    let text = body.to_string();
+    tokio::time::sleep_until(deadline.into()).await;
+    drop(guard);
+    match fault {
+        Some(Fault::DropAfterExecute) => broken_body(),
+        Some(Fault::Truncated) => {
+            let cut = text.len() / 2;
+            let cut = (0..=cut)
+                .rev()
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap_or(0);
+            (
+                StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+                [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+                text[..cut].to_string(),
+            )
+                .into_response()
+        }
+        Some(Fault::SlowBody(total)) => slow_body(status, text, total),
+        _ => (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+            text,
+        )
+            .into_response(),
+    }
+}
+
+/// Runs a plain call or a batch: status, body without `time`, simulated cost.
+fn execute(
+    shared: &Shared,
+    method: &str,
+    params: &Value,
+    start: Instant,
+) -> (u16, Value, Duration) {
+    if method == "batch" {
+        match crate::batch::run(shared, params, start) {
             Ok((result, cost)) => {
                 *shared
                     .state()
@@ -409,7 +465,7 @@ async fn rest(
             ),
         }
     } else {
-        let run = shared.run_command(&route.method, &params, start);
+        let run = shared.run_command(method, params, start);
         match run.outcome {
             Ok(o) => {
                 let mut b = json!({ "result": o.result });
@@ -427,31 +483,6 @@ async fn rest(
                 run.cost,
             ),
         }
-    };
-    tokio::time::sleep(cost).await;
-    let finish = Instant::now();
-    if status == 200 || status == 429 {
-        body["time"] = shared.time_block(start, finish, &route.method);
-    }
-    drop(guard);
-    let text = body.to_string();
-    match fault {
-        Some(Fault::DropAfterExecute) => broken_body(),
-        Some(Fault::Truncated) => {
-            let cut = text.len() / 2;
-            let cut = (0..=cut)
-                .rev()
-                .find(|i| text.is_char_boundary(*i))
-                .unwrap_or(0);
-            (
-                StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-                [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-                text[..cut].to_string(),
-            )
-                .into_response()
-        }
-        Some(Fault::SlowBody(total)) => slow_body(status, text, total),
-        _ => json_response(status, &body),
     }
 }
 

@@ -114,7 +114,7 @@ pub(super) fn deal_delete(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
 
 pub(super) fn deal_list(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
     let q = Query::parse(params, |k| k.to_uppercase())?;
-    let (rows, total, next) = q.run(ctx.state.deals.values());
+    let (rows, total, next) = q.run(ctx.state.deals.range(q.id_range()).map(|(_, d)| d));
     let n = rows.len() as u64;
     let result: Vec<Value> = rows
         .into_iter()
@@ -237,7 +237,7 @@ pub(super) fn item_delete(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
 pub(super) fn item_list(ctx: &mut Ctx<'_>, params: &Value) -> CmdResult {
     entity_type(params)?;
     let q = Query::parse(params, to_deal_name)?;
-    let (rows, total, next) = q.run(ctx.state.deals.values());
+    let (rows, total, next) = q.run(ctx.state.deals.range(q.id_range()).map(|(_, d)| d));
     let n = rows.len() as u64;
     let items: Vec<Value> = rows.into_iter().map(|d| as_item(d, Some(&q))).collect();
     let mut out = Outcome::of(json!({ "items": items })).records(n);
@@ -326,6 +326,34 @@ impl Query {
             order,
             start,
         })
+    }
+
+    /// The IDs the filter allows at most (an index range: the other conditions still apply).
+    fn id_range(&self) -> (std::ops::Bound<u64>, std::ops::Bound<u64>) {
+        use std::ops::Bound::{Excluded, Included, Unbounded};
+        let (mut lo, mut hi) = (Unbounded, Unbounded);
+        for c in self.filter.iter().filter(|c| c.field == "ID") {
+            let Some(v) = as_num(&c.value) else { continue };
+            let v = v.max(0.0);
+            match c.op {
+                ">" => lo = Excluded(v.floor() as u64),
+                ">=" => lo = Included(v.ceil() as u64),
+                "<" => hi = Excluded(v.ceil() as u64),
+                "<=" => hi = Included(v.floor() as u64),
+                "=" => {
+                    lo = Included(v as u64);
+                    hi = Included(v as u64);
+                }
+                _ => {}
+            }
+        }
+        match (lo, hi) {
+            (Included(a) | Excluded(a), Included(b) | Excluded(b)) if a > b => {
+                (Included(1), Excluded(1))
+            }
+            (Excluded(a), Excluded(b)) if a == b => (Included(1), Excluded(1)),
+            r => r,
+        }
     }
 
     /// Matching rows of one page, `total` and `next` (both `None` for `start = -1`).

@@ -1,0 +1,226 @@
+//! `b24-bench`: one scenario against a portal, timed, with its rate-limit bound.
+//!
+//! ```text
+//! b24-bench --scenario export-all --n 20000            # in-process fake portal
+//! b24-bench --webhook https://x.bitrix24.com/rest/1/xxxx/ --scenario single-calls --n 200
+//! ```
+//!
+//! Without `--webhook` it starts the fake portal with the simulated cost given by the
+//! `--latency-*` flags (defaults: 50 ms a request, 5 ms a command, 0.2 ms a record) and
+//! `--deals` seeded deals (default: N for export-all and many-writes). The last line of
+//! stdout is one JSON object: scenario, records, http_requests, wall_s, and, against the
+//! fake portal, the bound and the ratio to it.
+#![allow(deprecated)] // crm.deal.* are deprecated in the docs in favour of crm.item.*
+
+use std::time::{Duration, Instant};
+
+use b24::types::DialogId;
+use b24::{Client, RateLimit, b24_method};
+use clap::{Parser, ValueEnum};
+use serde_json::json;
+
+#[b24_method("crm.deal.list")]
+pub struct DealList;
+
+#[b24_method("crm.deal.update")]
+pub struct DealUpdate;
+
+#[b24_method("im.recent.unread")]
+pub struct MarkUnread;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Scenario {
+    /// Every deal through the fast export of crm.deal.list.
+    ExportAll,
+    /// crm.deal.update of deals 1…N through batches.
+    ManyWrites,
+    /// N sequential im.recent.unread calls.
+    SingleCalls,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "b24-bench",
+    version,
+    about = "Run one b24 scenario against a portal"
+)]
+struct Args {
+    /// Webhook URL of the portal; without it an in-process fake portal is started.
+    #[arg(long)]
+    webhook: Option<String>,
+    /// The scenario.
+    #[arg(long, value_enum)]
+    scenario: Scenario,
+    /// Size of the scenario.
+    #[arg(long)]
+    n: u64,
+    /// Bucket capacity X (the client mirrors it; so does the fake portal).
+    #[arg(long, default_value_t = 10.0)]
+    bucket_x: f64,
+    /// Bucket drain Y per second.
+    #[arg(long, default_value_t = 5.0)]
+    bucket_y: f64,
+    /// Fake portal: seeded deals (default: N).
+    #[arg(long)]
+    deals: Option<u64>,
+    /// Fake portal: latency per HTTP request, ms.
+    #[arg(long, default_value_t = 50.0)]
+    latency_request_ms: f64,
+    /// Fake portal: latency per executed command, ms.
+    #[arg(long, default_value_t = 5.0)]
+    latency_command_ms: f64,
+    /// Fake portal: latency per record read or written, ms.
+    #[arg(long, default_value_t = 0.2)]
+    latency_record_ms: f64,
+}
+
+fn ms(v: f64) -> Duration {
+    Duration::from_secs_f64(v / 1000.0)
+}
+
+/// The rate-limit bound of a scenario on the fake portal's cost model.
+fn bound(a: &Args) -> f64 {
+    let (req, cmd, rec) = (
+        a.latency_request_ms / 1e3,
+        a.latency_command_ms / 1e3,
+        a.latency_record_ms / 1e3,
+    );
+    let (x, y, n) = (a.bucket_x.floor(), a.bucket_y, a.n as f64);
+    let rate = |requests: f64| ((requests - x) / y).max(0.0);
+    match a.scenario {
+        Scenario::ExportAll => {
+            let pages = (n / 50.0).ceil();
+            let batches = (pages / 50.0).ceil();
+            let batch = req + 50.0_f64.min(pages) * (cmd + 50.0 * rec);
+            rate(batches) + batch
+        }
+        Scenario::ManyWrites => {
+            let batches = (n / 50.0).ceil();
+            rate(batches) + req + 50.0_f64.min(n) * (cmd + rec)
+        }
+        Scenario::SingleCalls => rate(n) + req + cmd + rec,
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let a = Args::parse();
+    let limit = RateLimit {
+        x: a.bucket_x,
+        y: a.bucket_y,
+    };
+    let (url, portal) = match &a.webhook {
+        Some(u) => (u.clone(), None),
+        None => {
+            let deals = a.deals.unwrap_or(match a.scenario {
+                Scenario::SingleCalls => 100,
+                _ => a.n,
+            });
+            let p = b24_testkit::FakePortal::builder()
+                .bucket(Some(b24_testkit::Bucket {
+                    x: a.bucket_x,
+                    y: a.bucket_y,
+                }))
+                .latency(b24_testkit::Latency {
+                    per_request: ms(a.latency_request_ms),
+                    per_command: ms(a.latency_command_ms),
+                    per_record: ms(a.latency_record_ms),
+                })
+                .deals(deals)
+                .start()
+                .await?;
+            eprintln!("fake portal at {} with {deals} deals", p.base_url());
+            (p.webhook_url(), Some(p))
+        }
+    };
+    let client = Client::builder().rate_limit(Some(limit)).webhook(&url)?;
+
+    let started = Instant::now();
+    let (records, errors) = match a.scenario {
+        Scenario::ExportAll => {
+            let select = [
+                "ID",
+                "TITLE",
+                "STAGE_ID",
+                "OPPORTUNITY",
+                "CURRENCY_ID",
+                "ASSIGNED_BY_ID",
+                "DATE_CREATE",
+            ];
+            let req = DealList::new().select(select.map(String::from).to_vec());
+            let mut last = 0;
+            let deals = client
+                .export_with(&req, |p| {
+                    if p.records >= last + 5000 {
+                        last = p.records;
+                        eprintln!("export: {} records, {} batches", p.records, p.requests);
+                    }
+                })
+                .await?;
+            let mut ids: Vec<i64> = deals.iter().filter_map(|d| d.id).collect();
+            let received = ids.len();
+            ids.sort_unstable();
+            ids.dedup();
+            (ids.len() as u64, (received - ids.len()) as u64)
+        }
+        Scenario::ManyWrites => {
+            let updates = (1..=a.n as i64).map(|id| {
+                DealUpdate::new(id).fields(deal_update::Deal {
+                    title: Some(format!("Deal #{id} upd")),
+                    ..Default::default()
+                })
+            });
+            let results = client.batch_all(updates).await;
+            let ok = results.iter().filter(|r| matches!(r, Ok(true))).count() as u64;
+            for e in results.iter().filter_map(|r| r.as_ref().err()).take(5) {
+                eprintln!("failed: {e}");
+            }
+            (ok, a.n - ok)
+        }
+        Scenario::SingleCalls => {
+            let mut ok = 0;
+            for i in 0..a.n {
+                let d = DialogId::Chat(i % 100 + 1);
+                if client.call(&MarkUnread::new(d).action(true)).await? {
+                    ok += 1;
+                }
+            }
+            (ok, a.n - ok)
+        }
+    };
+    let wall = started.elapsed().as_secs_f64();
+
+    let scenario = match a.scenario {
+        Scenario::ExportAll => "export-all",
+        Scenario::ManyWrites => "many-writes",
+        Scenario::SingleCalls => "single-calls",
+    };
+    let m = client.metrics();
+    let mut out = json!({
+        "scenario": scenario,
+        "records": records,
+        "http_requests": m.requests,
+        "wall_s": (wall * 1000.0).round() / 1000.0,
+        "errors": errors,
+        "retried_refused": m.retried_refused,
+    });
+    if let Some(p) = &portal {
+        let s = p.handle().stats();
+        let b = bound(&a);
+        out["bound_s"] = json!((b * 1000.0).round() / 1000.0);
+        out["ratio"] = json!((wall / b * 1000.0).round() / 1000.0);
+        out["portal_http_requests"] = json!(s.http_requests);
+        out["refused_503"] = json!(s.refused_503);
+        out["writes"] = json!(s.writes);
+        if matches!(a.scenario, Scenario::ManyWrites) {
+            let writes = p.handle().writes();
+            let mut targets: Vec<&str> = writes.iter().map(|w| w.target.as_str()).collect();
+            targets.sort_unstable();
+            let before = targets.len();
+            targets.dedup();
+            out["duplicate_writes"] = json!(before - targets.len());
+        }
+    }
+    println!("{out}");
+    Ok(())
+}

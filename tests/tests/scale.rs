@@ -1,0 +1,473 @@
+//! The runtime at scale against the fake portal: typed batches, lists and export, the
+//! limits, retries that never repeat a write, OAuth refresh. Functional checks only; the
+//! timing figures are in `b24-bench`.
+#![allow(deprecated)] // crm.deal.* are deprecated in the docs in favour of crm.item.*
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use b24::types::DialogId;
+use b24::{
+    CallOptions, Client, CommandError, Error, ErrorCode, OAuthApp, RateLimit, RetryPolicy, Secret,
+    b24_method,
+};
+use b24_testkit::{Bucket, FakePortal, Fault, FaultRule, Operating, RunningPortal};
+
+#[b24_method("crm.deal.get")]
+pub struct DealGet;
+#[b24_method("crm.deal.add")]
+pub struct DealAdd;
+#[b24_method("crm.deal.update")]
+pub struct DealUpdate;
+#[b24_method("crm.deal.list")]
+pub struct DealList;
+#[b24_method("im.recent.unread")]
+pub struct MarkUnread;
+
+async fn portal(b: FakePortal) -> RunningPortal {
+    b.start().await.expect("portal")
+}
+
+fn client(p: &RunningPortal) -> Client {
+    Client::from_webhook(p.webhook_url()).expect("client")
+}
+
+fn title_update(id: i64, title: &str) -> DealUpdate {
+    DealUpdate::new(id).fields(deal_update::Deal {
+        title: Some(title.to_string()),
+        ..Default::default()
+    })
+}
+
+/// Every write target of the portal's log appears once.
+fn assert_no_duplicate_writes(p: &RunningPortal) -> usize {
+    let writes = p.handle().writes();
+    let mut seen = BTreeSet::new();
+    for w in &writes {
+        assert!(
+            seen.insert((w.method.clone(), w.target.clone())),
+            "{} {} applied twice",
+            w.method,
+            w.target
+        );
+    }
+    writes.len()
+}
+
+#[tokio::test]
+async fn typed_batch_with_errors_references_and_halt() {
+    let p = portal(FakePortal::builder().deals(20)).await;
+    let c = client(&p);
+    let mut b = c.batch();
+    let deal = b.add(&DealGet::new(7)).expect("add");
+    let missing = b.add(&DealGet::new(999)).expect("add");
+    let flag = b.add(&MarkUnread::new(DialogId::Chat(3))).expect("add");
+    let created = b
+        .add(&DealAdd::new(deal_add::Deal {
+            title: Some("Batch made".into()),
+            ..Default::default()
+        }))
+        .expect("add");
+    let fetched = b
+        .add_with(&DealGet::new(0), &[("id", created.result())])
+        .expect("add with a reference");
+    let r = b.send().await.expect("batch");
+    assert_eq!(
+        r.get(&deal).expect("deal 7").title.as_deref(),
+        Some("Deal #7")
+    );
+    let Err(CommandError::Api(e)) = r.get(&missing) else {
+        panic!("the missing deal is an error")
+    };
+    assert_eq!(e.description, "Not found");
+    assert_eq!(e.method, "crm.deal.get");
+    assert!(r.get(&flag).expect("flag"));
+    let id = r.get(&created).expect("new id");
+    assert_eq!(id, 21);
+    assert_eq!(
+        r.get(&fetched).expect("fetched through $result").id,
+        Some(21)
+    );
+    assert_eq!(r.ran().len(), 5);
+    assert_eq!(p.handle().stats().http_requests, 1);
+
+    // halt: the commands after the failing one do not run, and say so.
+    let mut b = c.batch().halt(true);
+    let _bad = b.add(&DealGet::new(999)).expect("add");
+    let upd = b.add(&title_update(5, "never")).expect("add");
+    let r = b.send().await.expect("batch");
+    let e = r.get(&upd).expect_err("halted");
+    assert!(e.not_run(), "{e}");
+    assert_eq!(r.not_run(), ["c1"]);
+    assert_ne!(p.handle().deal(5).expect("deal")["TITLE"], "never");
+}
+
+#[tokio::test]
+async fn batch_limits_are_checked_before_sending() {
+    let p = portal(FakePortal::builder()).await;
+    let c = client(&p);
+    let mut b = c.batch();
+    for i in 1..=50 {
+        b.add(&DealGet::new(i)).expect("fits");
+    }
+    let e = b.add(&DealGet::new(51)).expect_err("the 51st");
+    assert!(e.to_string().contains("at most 50 commands"), "{e}");
+    let e = c
+        .batch()
+        .add(&MarkUnread::new(DialogId::Chat(0)))
+        .expect_err("invalid");
+    assert!(matches!(e, Error::Validation(_)));
+    assert_eq!(p.handle().stats().http_requests, 0);
+}
+
+#[tokio::test]
+async fn batch_all_applies_every_write_once() {
+    let p = portal(FakePortal::builder().deals(130)).await;
+    let c = client(&p);
+    let results = c
+        .batch_all((1..=130).map(|id| title_update(id, &format!("Deal #{id} upd"))))
+        .await;
+    assert_eq!(results.len(), 130);
+    assert!(results.iter().all(|r| matches!(r, Ok(true))));
+    assert_eq!(
+        p.handle().stats().http_requests,
+        3,
+        "130 commands: 3 batches"
+    );
+    assert_eq!(assert_no_duplicate_writes(&p), 130);
+    assert_eq!(
+        p.handle().deal(130).expect("deal")["TITLE"],
+        "Deal #130 upd"
+    );
+    // Per-command failures stay next to the successes.
+    let results = c
+        .batch_all([title_update(1, "a"), title_update(9999, "b")])
+        .await;
+    assert!(matches!(results[0], Ok(true)));
+    assert!(matches!(&results[1], Err(CommandError::Api(e)) if e.description == "Not found"));
+}
+
+#[tokio::test]
+async fn list_streams_every_page() {
+    use futures_util::StreamExt;
+    let p = portal(FakePortal::builder().deals(137)).await;
+    let c = client(&p);
+    let mut filter = std::collections::BTreeMap::new();
+    filter.insert(">ID".to_string(), serde_json::json!(10));
+    let deals: Vec<_> = c
+        .list(
+            DealList::new()
+                .filter(filter)
+                .select(vec!["ID".into(), "TITLE".into()]),
+        )
+        .collect()
+        .await;
+    let ids: Vec<i64> = deals
+        .into_iter()
+        .map(|d| d.expect("deal").id.expect("ID"))
+        .collect();
+    assert_eq!(ids, (11..=137).collect::<Vec<_>>());
+    assert_eq!(
+        p.handle().stats().http_requests,
+        3,
+        "pages of 50 via start/next"
+    );
+}
+
+#[tokio::test]
+async fn export_has_no_duplicates_and_no_gaps() {
+    let p = portal(FakePortal::builder().deals(3210)).await;
+    let c = client(&p);
+    // Gaps in the key space.
+    for id in [1, 2, 500, 501, 502, 3210] {
+        c.call_raw("crm.deal.delete", serde_json::json!({ "id": id }))
+            .await
+            .expect("delete");
+    }
+    let mut progress = Vec::new();
+    let deals = c
+        .export_with(
+            &DealList::new().select(vec!["ID".into(), "STAGE_ID".into()]),
+            |p| progress.push(p),
+        )
+        .await
+        .expect("export");
+    let ids: Vec<i64> = deals.iter().map(|d| d.id.expect("ID")).collect();
+    let want: Vec<i64> = (1..=3210)
+        .filter(|i| ![1, 2, 500, 501, 502, 3210].contains(i))
+        .collect();
+    assert_eq!(ids, want, "every deal once, in key order");
+    assert_eq!(deals[0].stage_id.as_deref(), Some("EXECUTING")); // deal 3
+    let last = progress.last().expect("progress reported");
+    assert_eq!(last.records, want.len());
+    assert_eq!(last.max_key, Some(3209));
+    // The filter applies; an empty result is fine.
+    let mut filter = std::collections::BTreeMap::new();
+    filter.insert("=STAGE_ID".to_string(), serde_json::json!("WON"));
+    let won = c
+        .export(&DealList::new().filter(filter.clone()))
+        .await
+        .expect("export");
+    assert!(won.iter().all(|d| d.stage_id.as_deref() == Some("WON")));
+    assert_eq!(won.len(), want.iter().filter(|i| *i % 6 == 4).count());
+    filter.insert(">ID".to_string(), serde_json::json!(100_000));
+    assert!(
+        c.export(&DealList::new().filter(filter))
+            .await
+            .expect("export")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_mirrored_bucket_is_never_refused() {
+    let p = portal(FakePortal::builder().bucket(Some(Bucket { x: 5.0, y: 20.0 }))).await;
+    let c = Client::builder()
+        .rate_limit(Some(RateLimit { x: 5.0, y: 20.0 }))
+        .webhook(&p.webhook_url())
+        .expect("client");
+    let calls = (1..=30).map(|n| {
+        let c = c.clone();
+        async move { c.call(&MarkUnread::new(DialogId::Chat(n))).await }
+    });
+    let results = futures_util::future::join_all(calls).await;
+    assert!(results.iter().all(|r| matches!(r, Ok(true))));
+    assert_eq!(p.handle().stats().refused_503, 0);
+    assert_eq!(c.metrics().retried_refused, 0);
+}
+
+#[tokio::test]
+async fn query_limit_exceeded_is_waited_out_and_retried() {
+    let p = portal(FakePortal::builder().bucket(Some(Bucket { x: 3.0, y: 20.0 }))).await;
+    // No client-side bucket: the portal refuses, the client waits and repeats.
+    let c = Client::builder()
+        .rate_limit(None)
+        .webhook(&p.webhook_url())
+        .expect("client");
+    let calls = (1..=12).map(|id| {
+        let c = c.clone();
+        async move { c.call(&title_update(id, "x")).await }
+    });
+    let results = futures_util::future::join_all(calls).await;
+    assert!(results.iter().all(|r| matches!(r, Ok(true))), "{results:?}");
+    assert!(p.handle().stats().refused_503 > 0);
+    assert!(c.metrics().retried_refused > 0);
+    assert_eq!(
+        assert_no_duplicate_writes(&p),
+        12,
+        "a refused write did not run, so repeating it is safe"
+    );
+}
+
+#[tokio::test]
+async fn operation_time_limit_waits_for_the_reset() {
+    let p = portal(
+        FakePortal::builder()
+            .operating(Some(Operating {
+                budget: Duration::from_millis(30),
+                window: Duration::from_secs(2),
+            }))
+            .latency(b24_testkit::Latency {
+                per_command: Duration::from_millis(40),
+                ..Default::default()
+            }),
+    )
+    .await;
+    let c = Client::builder()
+        .operating_budget(Duration::from_secs(480))
+        .webhook(&p.webhook_url())
+        .expect("client");
+    assert!(c.call(&DealGet::new(1)).await.is_ok());
+    // The second call is refused with 429 until the first basket leaves the window.
+    assert!(c.call(&DealGet::new(2)).await.is_ok());
+    assert!(p.handle().stats().refused_429 >= 1);
+    assert_eq!(p.handle().stats().commands.get("crm.deal.get"), Some(&2));
+}
+
+#[tokio::test]
+async fn ambiguous_failures_repeat_only_idempotent_calls() {
+    let p = portal(FakePortal::builder()).await;
+    let c = client(&p);
+    let h = p.handle();
+    // Idempotent: dropped after it ran, repeated, fine.
+    h.add_fault(
+        FaultRule::always(Fault::DropAfterExecute)
+            .method("im.recent.unread")
+            .times(1),
+    );
+    assert!(
+        c.call(&MarkUnread::new(DialogId::Chat(4)))
+            .await
+            .expect("repeated")
+    );
+    assert_eq!(c.metrics().retried_ambiguous, 1);
+    // A write: not repeated; the error says it may have run, and it ran once.
+    h.add_fault(
+        FaultRule::always(Fault::DropAfterExecute)
+            .method("crm.deal.update")
+            .times(1),
+    );
+    let e = c
+        .call(&title_update(5, "once"))
+        .await
+        .expect_err("not repeated");
+    let Error::Transport(t) = &e else {
+        panic!("{e}")
+    };
+    assert!(t.maybe_executed);
+    h.add_fault(
+        FaultRule::always(Fault::ServerError)
+            .method("crm.deal.update")
+            .times(1),
+    );
+    let e = c
+        .call(&title_update(6, "once"))
+        .await
+        .expect_err("not repeated");
+    assert_eq!(e.api_code(), Some(&ErrorCode::InternalServerError));
+    let updates: Vec<_> = h
+        .writes()
+        .into_iter()
+        .filter(|w| w.method == "crm.deal.update")
+        .collect();
+    assert_eq!(
+        updates.len(),
+        1,
+        "deal 5 once; deal 6 never ran (a 500 before running)"
+    );
+    // The caller may opt in for one call.
+    h.add_fault(
+        FaultRule::always(Fault::DropAfterExecute)
+            .method("crm.deal.update")
+            .times(1),
+    );
+    let ok = c
+        .call_with(
+            &title_update(7, "opt-in"),
+            CallOptions::default().retry_ambiguous(true),
+        )
+        .await;
+    assert!(ok.expect("repeated by consent"));
+}
+
+#[tokio::test]
+async fn faults_never_duplicate_a_write_and_every_failure_says_what_ran() {
+    let p = portal(FakePortal::builder().deals(600)).await;
+    let h = p.handle();
+    h.add_fault(
+        FaultRule::always(Fault::DropAfterExecute)
+            .method("batch")
+            .every(4),
+    );
+    h.add_fault(
+        FaultRule::always(Fault::ServerError)
+            .method("batch")
+            .every(5),
+    );
+    h.add_fault(
+        FaultRule::always(Fault::Error {
+            status: 503,
+            code: "QUERY_LIMIT_EXCEEDED".into(),
+        })
+        .method("batch")
+        .every(3)
+        .times(2),
+    );
+    h.add_fault(FaultRule::always(Fault::Truncated).method("batch").every(7));
+    let c = Client::builder()
+        .retry(RetryPolicy {
+            backoff: Duration::from_millis(10),
+            ..Default::default()
+        })
+        .webhook(&p.webhook_url())
+        .expect("client");
+    let results = c
+        .batch_all((1..=600).map(|id| title_update(id, "faulty")))
+        .await;
+    let ok = results.iter().filter(|r| matches!(r, Ok(true))).count();
+    let unknown: Vec<&CommandError> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!(
+        ok > 0 && !unknown.is_empty(),
+        "ok {ok}, failed {}",
+        unknown.len()
+    );
+    assert_eq!(ok + unknown.len(), 600);
+    for e in &unknown {
+        assert!(
+            matches!(e, CommandError::Unknown { .. }),
+            "a whole-batch failure says the commands may have run: {e}"
+        );
+    }
+    let writes = assert_no_duplicate_writes(&p);
+    // Every command reported ok ran; those reported unknown ran or not, never twice.
+    assert!(writes >= ok && writes <= 600, "writes {writes}, ok {ok}");
+    assert!(p.handle().stats().faults >= 5);
+}
+
+#[tokio::test]
+async fn oauth_refresh_is_shared_by_concurrent_calls_and_saved() {
+    let p = portal(FakePortal::builder()).await;
+    let (access, refresh) = p.handle().tokens();
+    let saved: Arc<Mutex<Vec<String>>> = Arc::default();
+    let store = saved.clone();
+    let app = OAuthApp {
+        client_id: "local.testkit".into(),
+        client_secret: Secret::new("testkit-client-secret"),
+        access_token: Secret::new(access.clone()),
+        refresh_token: Some(Secret::new(refresh)),
+        expires_in: None,
+    };
+    let c = Client::builder()
+        .token_endpoint(p.token_url())
+        .token_store(move |t: &b24::OAuthTokens| {
+            store
+                .lock()
+                .expect("lock")
+                .push(t.access_token.expose().to_string());
+        })
+        .oauth_app(&p.portal_url(), app)
+        .expect("client");
+    assert!(
+        c.call(&MarkUnread::new(DialogId::Chat(1)))
+            .await
+            .expect("first call")
+    );
+    p.handle().expire_access_token();
+    let calls = (1..=10).map(|n| {
+        let c = c.clone();
+        async move { c.call(&MarkUnread::new(DialogId::Chat(n))).await }
+    });
+    let results = futures_util::future::join_all(calls).await;
+    assert!(results.iter().all(|r| matches!(r, Ok(true))), "{results:?}");
+    assert_eq!(c.metrics().refreshes, 1, "one refresh for all");
+    let (new_access, _) = p.handle().tokens();
+    assert_ne!(new_access, access);
+    assert_eq!(*saved.lock().expect("lock"), vec![new_access.clone()]);
+    assert!(!format!("{c:?}").contains(&new_access));
+}
+
+#[tokio::test]
+async fn oauth_refreshes_ahead_of_expiry() {
+    let p = portal(FakePortal::builder()).await;
+    let (access, refresh) = p.handle().tokens();
+    let app = OAuthApp {
+        client_id: "local.testkit".into(),
+        client_secret: Secret::new("testkit-client-secret"),
+        access_token: Secret::new(access),
+        refresh_token: Some(Secret::new(refresh)),
+        expires_in: Some(Duration::ZERO),
+    };
+    let c = Client::builder()
+        .token_endpoint(p.token_url())
+        .oauth_app(&p.portal_url(), app)
+        .expect("client");
+    assert!(
+        c.call(&MarkUnread::new(DialogId::Chat(1)))
+            .await
+            .expect("call")
+    );
+    assert_eq!(c.metrics().refreshes, 1);
+    // The portal never answered expired_token: the refresh came first.
+    assert_eq!(p.handle().stats().http_requests, 1);
+}
