@@ -26,6 +26,7 @@
 mod diag;
 mod expand;
 mod fields;
+pub mod import;
 mod load;
 pub mod naming;
 mod rust_type;

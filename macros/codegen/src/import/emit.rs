@@ -1,0 +1,171 @@
+//! A method page → spec TOML text, deterministically.
+
+use std::fmt::Write as _;
+
+use super::page::{Field, MethodPage};
+
+fn q(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn field_line(f: &Field) -> String {
+    let mut s = format!("  {{ name = {}, type = {}", q(&f.name), q(&f.ty));
+    if f.required {
+        s.push_str(", required = true");
+    }
+    if let Some(d) = &f.default
+        && literal_ok(&f.ty, d)
+        && !f.required
+    {
+        let _ = write!(s, ", default = {}", q(d));
+    }
+    let enum_ok = matches!(f.ty.as_str(), "string" | "int") && !f.values.is_empty();
+    if enum_ok
+        && f.values
+            .iter()
+            .all(|v| f.ty != "int" || v.parse::<i64>().is_ok())
+    {
+        let vals: Vec<String> = f.values.iter().map(|v| q(v)).collect();
+        let _ = write!(s, ", enum = [{}], open_enum = true", vals.join(", "));
+    }
+    s.push_str(" },\n");
+    s
+}
+
+fn literal_ok(ty: &str, lit: &str) -> bool {
+    match ty {
+        "yn" => lit == "Y" || lit == "N",
+        "bool" => lit == "true" || lit == "false",
+        "bool01" => lit == "0" || lit == "1",
+        "int" | "timestamp" => lit.parse::<i64>().is_ok(),
+        "float" => lit.parse::<f64>().is_ok(),
+        "string" | "text" | "char" | "date" | "datetime" => true,
+        _ => false,
+    }
+}
+
+/// Guesses idempotency from the verb (the last segment of the name).
+pub fn idempotent_guess(name: &str) -> bool {
+    let verb = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    [
+        "get",
+        "list",
+        "fields",
+        "search",
+        "count",
+        "getfields",
+        "getlist",
+        "info",
+        "version",
+        "status",
+    ]
+    .iter()
+    .any(|v| verb == *v || verb.starts_with("get") || verb.ends_with("list"))
+}
+
+/// The spec text of a method page.
+pub fn spec_toml(p: &MethodPage, docs_path: &str, commit: &str) -> String {
+    let mut s = String::new();
+    s.push_str("# Imported from the official docs by `b24-gen import-docs`: do not edit,\n");
+    s.push_str("# put corrections in specs/overrides/ instead.\n");
+    s.push_str("schema = 1\n\n[method]\n");
+    let _ = writeln!(s, "name = {}", q(&p.name));
+    let _ = writeln!(s, "api = {}", q(p.api));
+    let scopes: Vec<String> = p.scope.iter().map(|x| q(x)).collect();
+    let _ = writeln!(s, "scope = [{}]", scopes.join(", "));
+    let _ = writeln!(
+        s,
+        "docs = {{ path = {}, commit = {} }}",
+        q(docs_path),
+        q(commit)
+    );
+    if idempotent_guess(&p.name) {
+        s.push_str("idempotent = true\n");
+    }
+    match &p.deprecated {
+        Some(Some(r)) => {
+            let _ = writeln!(s, "deprecated = {{ replacement = {} }}", q(r));
+        }
+        Some(None) => s.push_str("deprecated = true\n"),
+        None => {}
+    }
+    let params: Vec<&Field> = p.params.iter().filter(|f| !f.dynamic).collect();
+    if !params.is_empty() {
+        s.push_str("\n[request]\nparams = [\n");
+        for f in params {
+            s.push_str(&field_line(f));
+        }
+        s.push_str("]\n");
+    }
+    let names: Vec<&str> = p.params.iter().map(|f| f.name.as_str()).collect();
+    if names.contains(&"start") {
+        s.push_str(
+            "\n[pagination]\nstyle = \"start_next\"\nrequest_param = \"start\"\npage_size = 50\n",
+        );
+        if names.contains(&"filter") && names.contains(&"order") {
+            s.push_str("fast_mode = { start = -1, key = \"ID\" }\n");
+        }
+    } else if let (Some(o), Some(l)) = (
+        names.iter().find(|n| n.eq_ignore_ascii_case("offset")),
+        names.iter().find(|n| n.eq_ignore_ascii_case("limit")),
+    ) {
+        let _ = write!(
+            s,
+            "\n[pagination]\nstyle = \"limit_offset\"\noffset_param = {}\nlimit_param = {}\n",
+            q(o),
+            q(l)
+        );
+    }
+    let _ = write!(s, "\n[response]\nresult = {}\n", q(&p.result));
+    for e in &p.errors {
+        s.push_str("\n[[error]]\n");
+        let _ = writeln!(s, "code = {}", q(&e.code));
+        if let Some(h) = e.http {
+            let _ = writeln!(s, "http = {h}");
+        }
+        if let Some(m) = &e.message {
+            let _ = writeln!(s, "message = {}", q(m));
+        }
+    }
+    for (name, fields) in &p.types {
+        let _ = write!(s, "\n[types.{name}]\nkind = \"struct\"\n");
+        let dynamic: Vec<&Field> = fields.iter().filter(|f| f.dynamic).collect();
+        if !dynamic.is_empty() {
+            s.push_str("extra_keys = [\n");
+            for d in &dynamic {
+                let pat = d
+                    .name
+                    .split(['.', '[', 'x', 'X'])
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches('_');
+                let _ = writeln!(
+                    s,
+                    "  {{ pattern = {}, type = \"any\" }},",
+                    q(&format!("{pat}_*"))
+                );
+            }
+            s.push_str("]\n");
+        }
+        s.push_str("fields = [\n");
+        for f in fields.iter().filter(|f| !f.dynamic) {
+            s.push_str(&field_line(f));
+        }
+        s.push_str("]\n");
+    }
+    s
+}

@@ -1,0 +1,132 @@
+//! The importer over a small docs tree written for these tests: overrides, determinism,
+//! `--check`, and the coverage report.
+
+use std::path::{Path, PathBuf};
+
+use b24_codegen::import::{self, PageKind};
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("b24-import-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+fn put(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("dir");
+    std::fs::write(p, text).expect("write");
+}
+
+const GET: &str = "# Get a Widget acme.widget.get\n\n> Scope: [`acme`](x.md)\n\n## Method Parameters\n\n#|\n|| **Name**\n`type` | **Description** ||\n|| **id***\n[`integer`](x.md) | Id ||\n|#\n\n## Response Handling\n\n### Returned Data\n\n#|\n|| **Name**\n`type` | **Description** ||\n|| **result**\n[`object`](x.md) | The widget [(detailed description)](#widget) ||\n|#\n\n#### Object widget {#widget}\n\n#|\n|| **Name**\n`type` | **Description** ||\n|| **ID**\n[`integer`](x.md) | Id ||\n|| **ACTIVE**\n[`boolean`](x.md) | Active ||\n|#\n\n## Error Handling\n\n### Possible Error Codes\n\n#|\n|| **Code** | **Description** ||\n|| `NOT_FOUND` | No such widget ||\n|#\n";
+
+const LIST: &str = "# List Widgets acme.widget.list\n\n> Scope: [`acme`](x.md)\n\n## Method Parameters\n\n#|\n|| **Name**\n`type` | **Description** ||\n|| **filter**\n[`object`](x.md) | Filter ||\n|| **order**\n[`object`](x.md) | Order ||\n|| **start**\n[`integer`](x.md) | Offset ||\n|#\n";
+
+fn docs(tag: &str) -> PathBuf {
+    let d = tmp(&format!("docs-{tag}"));
+    put(&d, "api-reference/acme/acme-widget-get.md", GET);
+    put(&d, "api-reference/acme/acme-widget-list.md", LIST);
+    put(
+        &d,
+        "api-reference/acme/index.md",
+        "# Acme\n\nMethods of acme.\n",
+    );
+    put(
+        &d,
+        "api-reference/acme/events/on-acme-widget-add.md",
+        "# Widget Added onAcmeWidgetAdd\n",
+    );
+    put(&d, "settings/guide.md", "# How to call\n");
+    d
+}
+
+#[test]
+fn imports_a_docs_tree() {
+    let d = docs("tree");
+    let out = import::import_docs(&d, None, "0123456789abcdef");
+    assert_eq!(out.report.method_pages, 2);
+    assert_eq!(out.report.imported, 2);
+    assert_eq!(out.report.pages.get(&PageKind::Index), Some(&1));
+    assert_eq!(out.report.pages.get(&PageKind::Guide), Some(&1));
+    assert_eq!(out.report.pages.get(&PageKind::Event), Some(&1));
+    let get = &out.files[Path::new("acme/acme.widget.get.toml")];
+    let spec = b24_codegen::load_str(Path::new("acme.widget.get.toml"), get).expect("loads");
+    assert!(spec.idempotent, "get is read-only");
+    assert_eq!(spec.response.result.to_string(), "Result");
+    assert_eq!(spec.errors[0].code, "NOT_FOUND");
+    let list = &out.files[Path::new("acme/acme.widget.list.toml")];
+    let spec = b24_codegen::load_str(Path::new("x.toml"), list).expect("loads");
+    assert!(matches!(
+        spec.pagination,
+        b24_codegen::spec::Pagination::StartNext { .. }
+    ));
+    assert!(list.contains("fast_mode"));
+}
+
+#[test]
+fn deterministic_and_checked() {
+    let d = docs("det");
+    let a = import::import_docs(&d, None, "0123456789abcdef");
+    let b = import::import_docs(&d, None, "0123456789abcdef");
+    assert_eq!(a.files, b.files, "same input, byte-identical output");
+    let out = tmp("out");
+    import::write(&a, &out).expect("write");
+    assert!(import::check(&a, &out).is_empty());
+    // A changed page makes the specs stale.
+    put(
+        &d,
+        "api-reference/acme/acme-widget-list.md",
+        &LIST.replace("**start**", "**START_FROM**"),
+    );
+    let c = import::import_docs(&d, None, "0123456789abcdef");
+    let diffs = import::check(&c, &out);
+    assert_eq!(diffs, ["changed: acme/acme.widget.list.toml"]);
+    // A method gone from the docs leaves a stale file behind, which write removes.
+    std::fs::remove_file(d.join("api-reference/acme/acme-widget-get.md")).expect("rm");
+    let e = import::import_docs(&d, None, "0123456789abcdef");
+    assert!(
+        import::check(&e, &out)
+            .iter()
+            .any(|x| x == "stale: acme/acme.widget.get.toml")
+    );
+    import::write(&e, &out).expect("write");
+    assert!(!out.join("acme/acme.widget.get.toml").exists());
+}
+
+#[test]
+fn curation_survives_a_reimport() {
+    let d = docs("cur");
+    let over = tmp("over");
+    // A partial override is merged over the import…
+    put(
+        &over,
+        "acme/acme.widget.get.toml",
+        "[method]\nidempotent = false\n",
+    );
+    // …a complete one replaces it.
+    put(
+        &over,
+        "acme/acme.widget.list.toml",
+        "# curated\nschema = 1\n[method]\nname = \"acme.widget.list\"\ndocs = { path = \"api-reference/acme/acme-widget-list.md\", commit = \"0123456789abcdef\" }\n",
+    );
+    let a = import::import_docs(&d, Some(&over), "0123456789abcdef");
+    let get = b24_codegen::load_str(
+        Path::new("g.toml"),
+        &a.files[Path::new("acme/acme.widget.get.toml")],
+    )
+    .expect("loads");
+    assert!(!get.idempotent, "the curated flag wins");
+    assert_eq!(get.request.params.len(), 1, "the imported facts stay");
+    assert!(a.files[Path::new("acme/acme.widget.list.toml")].starts_with("# curated"));
+    let b = import::import_docs(&d, Some(&over), "0123456789abcdef");
+    assert_eq!(a.files, b.files);
+    // A broken override is a failure with its reason, not a silent skip.
+    put(&over, "acme/acme.widget.get.toml", "[method\n");
+    let c = import::import_docs(&d, Some(&over), "0123456789abcdef");
+    assert!(
+        c.report
+            .failures
+            .iter()
+            .any(|(p, why)| p.ends_with("acme-widget-get.md") && why.starts_with("override"))
+    );
+}
