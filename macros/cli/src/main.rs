@@ -32,10 +32,10 @@ enum Command {
         /// The specs folder to write.
         #[arg(long)]
         out: PathBuf,
-        /// Curated corrections (default: <out>/overrides).
+        /// Curated corrections (default: `OUT/overrides`).
         #[arg(long)]
         overrides: Option<PathBuf>,
-        /// The docs commit (default: the one named in <docs>/SOURCE.md).
+        /// The docs commit (default: the one named in `DOCS/SOURCE.md`).
         #[arg(long)]
         commit: Option<String>,
         /// Write nothing; exit 1 when the specs differ from what the docs give.

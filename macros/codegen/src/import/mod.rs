@@ -169,7 +169,7 @@ pub fn import_docs(docs: &Path, overrides: Option<&Path>, commit: &str) -> Impor
             let path = spec_path(&page.name, page.api);
             let mut text = emit::spec_toml(&page, &rel, commit);
             if let Some(dir) = overrides {
-                match apply_override(&dir.join(&path), &text) {
+                match apply_override(&dir.join(&path), &path, &text) {
                     Ok(Some(t)) => text = t,
                     Ok(None) => {}
                     Err(e) => {
@@ -200,7 +200,7 @@ pub fn import_docs(docs: &Path, overrides: Option<&Path>, commit: &str) -> Impor
 }
 
 /// Applies the override file at `path` to `imported`, if there is one.
-fn apply_override(path: &Path, imported: &str) -> Result<Option<String>, String> {
+fn apply_override(path: &Path, rel: &Path, imported: &str) -> Result<Option<String>, String> {
     let Ok(over) = std::fs::read_to_string(path) else {
         return Ok(None);
     };
@@ -213,9 +213,9 @@ fn apply_override(path: &Path, imported: &str) -> Result<Option<String>, String>
     let mut base: toml::Table = toml::from_str(imported).map_err(|e| e.message().to_string())?;
     merge(&mut base, over_v);
     let body = toml::to_string(&base).map_err(|e| e.to_string())?;
+    let shown = rel.to_string_lossy().replace('\\', "/");
     Ok(Some(format!(
-        "{HEADER} and merged with {},\n# do not edit.\n{body}",
-        path.display()
+        "{HEADER} and merged with overrides/{shown},\n# do not edit.\n{body}"
     )))
 }
 

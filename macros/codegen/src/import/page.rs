@@ -79,7 +79,19 @@ pub struct MethodPage {
 pub fn read(path: &str, src: &str) -> (PageKind, Option<MethodPage>) {
     let c = yfm::clean(src);
     let h1 = c.text.lines().find(|l| l.starts_with("# ")).unwrap_or("");
-    let name = method_name(h1);
+    // A title may not name the method at all (`How to Execute a Batch Request`): a page
+    // whose file is named after the one-word method its examples call documents it.
+    let stem = path.rsplit('/').next().unwrap_or(path).trim_end_matches(".md");
+    let name = method_name(h1).or_else(|| {
+        let one_word = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase());
+        c.code
+            .iter()
+            .flat_map(|code| code.split_whitespace())
+            .filter_map(|w| w.trim_matches(|ch: char| ch == '\'' || ch == '"').rsplit_once("/rest/"))
+            .map(|(_, rest)| rest.rsplit('/').next().unwrap_or("").trim_end_matches(".json"))
+            .find(|m| *m == stem && one_word(m))
+            .map(str::to_string)
+    });
     let file = path.rsplit('/').next().unwrap_or(path);
     let not_a_method = matches!(
         file,
