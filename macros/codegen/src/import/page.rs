@@ -81,14 +81,26 @@ pub fn read(path: &str, src: &str) -> (PageKind, Option<MethodPage>) {
     let h1 = c.text.lines().find(|l| l.starts_with("# ")).unwrap_or("");
     // A title may not name the method at all (`How to Execute a Batch Request`): a page
     // whose file is named after the one-word method its examples call documents it.
-    let stem = path.rsplit('/').next().unwrap_or(path).trim_end_matches(".md");
+    let stem = path
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches(".md");
     let name = method_name(h1).or_else(|| {
         let one_word = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase());
         c.code
             .iter()
             .flat_map(|code| code.split_whitespace())
-            .filter_map(|w| w.trim_matches(|ch: char| ch == '\'' || ch == '"').rsplit_once("/rest/"))
-            .map(|(_, rest)| rest.rsplit('/').next().unwrap_or("").trim_end_matches(".json"))
+            .filter_map(|w| {
+                w.trim_matches(|ch: char| ch == '\'' || ch == '"')
+                    .rsplit_once("/rest/")
+            })
+            .map(|(_, rest)| {
+                rest.rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches(".json")
+            })
             .find(|m| *m == stem && one_word(m))
             .map(str::to_string)
     });
