@@ -44,6 +44,7 @@
 //!
 //! Generated code reaches this crate only through the hidden `b24::__private` module.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate self as b24;
 
@@ -56,6 +57,7 @@ mod error;
 mod limits;
 mod list;
 mod method;
+pub mod methods;
 mod oauth;
 pub mod types;
 pub mod wire;

@@ -60,3 +60,31 @@ impl ::b24::Method for MarkRead {
         all.finish()
     }
 }
+/// Errors of [`im.recent.unread`](https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-recent-unread.html): the documented codes, then the system errors.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
+#[non_exhaustive]
+#[allow(dead_code)]
+pub enum MarkReadError {
+    /// `DIALOG_ID_EMPTY` (HTTP 400).
+    DialogIdEmpty,
+    /// A system error (any method may answer it).
+    System(::b24::ErrorCode),
+    /// A code the docs do not list (also `""`).
+    Unknown(::std::string::String),
+}
+#[allow(clippy::all)]
+impl ::std::convert::From<&::b24::ApiError> for MarkReadError {
+    fn from(e: &::b24::ApiError) -> Self {
+        match e.code.as_str() {
+            "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
+            _ => {
+                match &e.code {
+                    ::b24::ErrorCode::Unknown(code) => {
+                        Self::Unknown(::std::clone::Clone::clone(code))
+                    }
+                    system => Self::System(::std::clone::Clone::clone(system)),
+                }
+            }
+        }
+    }
+}

@@ -213,6 +213,7 @@ fn emit(spec: &Spec, mut item: syn::ItemStruct, plan: &[FieldPlan], p: &Paths<'_
     };
     let types = types_module(spec, p);
     let list_impl = list_method_impl(spec, &ident, p);
+    let errors = error_enum(spec, &ident, rt);
 
     quote! {
         #item
@@ -248,7 +249,75 @@ fn emit(spec: &Spec, mut item: syn::ItemStruct, plan: &[FieldPlan], p: &Paths<'_
 
         #list_impl
 
+        #errors
+
         #types
+    }
+}
+
+/// `<Type>Error`: the method's documented error codes, the system errors, and a fallback.
+fn error_enum(spec: &Spec, ident: &Ident, rt: &syn::Path) -> TokenStream {
+    let name = format_ident!("{}Error", ident);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut variants = Vec::new();
+    for e in &spec.errors {
+        let code = e.code.trim();
+        if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let v = naming::variant_ident(code);
+        let v = if v.starts_with(|c: char| c.is_ascii_digit())
+            || v.starts_with('V') && code.starts_with(|c: char| c.is_ascii_digit())
+        {
+            format!("E{code}")
+        } else {
+            v
+        };
+        if matches!(v.as_str(), "System" | "Unknown") || !seen.insert(v.clone()) {
+            continue;
+        }
+        variants.push((Ident::new(&v, Span::call_site()), code.to_string(), e.http));
+    }
+    let decls = variants.iter().map(|(v, code, http)| {
+        let doc = match http {
+            Some(h) => format!(" `{code}` (HTTP {h})."),
+            None => format!(" `{code}`."),
+        };
+        quote!(#[doc = #doc] #v,)
+    });
+    let arms = variants
+        .iter()
+        .map(|(v, code, _)| quote!(#code => Self::#v,));
+    let doc = format!(
+        " Errors of [`{}`]({}): the documented codes, then the system errors.",
+        spec.name,
+        spec.docs_url()
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
+        #[non_exhaustive]
+        #[allow(dead_code)]
+        pub enum #name {
+            #(#decls)*
+            /// A system error (any method may answer it).
+            System(#rt::ErrorCode),
+            /// A code the docs do not list (also `""`).
+            Unknown(::std::string::String),
+        }
+
+        #[allow(clippy::all)]
+        impl ::std::convert::From<&#rt::ApiError> for #name {
+            fn from(e: &#rt::ApiError) -> Self {
+                match e.code.as_str() {
+                    #(#arms)*
+                    _ => match &e.code {
+                        #rt::ErrorCode::Unknown(code) => Self::Unknown(::std::clone::Clone::clone(code)),
+                        system => Self::System(::std::clone::Clone::clone(system)),
+                    },
+                }
+            }
+        }
     }
 }
 
@@ -451,13 +520,17 @@ fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
                     quote!(_ => {})
                 };
                 let extra_init = has_extra.then(|| quote!(let mut extra = ::std::collections::BTreeMap::new();));
-                let scan = quote! {
-                    #( let mut #slot_idents: ::std::option::Option<&#rt::__private::serde_json::Value> = ::std::option::Option::None; )*
-                    #extra_init
-                    for (key, member) in obj {
-                        match key.as_str() {
-                            #( #wires => #slot_idents = ::std::option::Option::Some(member), )*
-                            #other_arm
+                let scan = if s.fields.is_empty() && !has_extra {
+                    quote!(let _ = obj;)
+                } else {
+                    quote! {
+                        #( let mut #slot_idents: ::std::option::Option<&#rt::__private::serde_json::Value> = ::std::option::Option::None; )*
+                        #extra_init
+                        for (key, member) in obj {
+                            match key.as_str() {
+                                #( #wires => #slot_idents = ::std::option::Option::Some(member), )*
+                                #other_arm
+                            }
                         }
                     }
                 };
@@ -613,7 +686,7 @@ fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
     let mod_doc = format!(" Named types of [`{}`]({}).", spec.name, spec.docs_url());
     quote! {
         #[doc = #mod_doc]
-        #[allow(deprecated, clippy::all, non_camel_case_types)]
+        #[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
         pub mod #m {
             #[allow(unused_imports)]
             use super::*;

@@ -29,6 +29,7 @@ mod fields;
 pub mod import;
 mod load;
 pub mod naming;
+pub mod regen;
 mod rust_type;
 pub mod spec;
 pub mod ty;

@@ -75,7 +75,8 @@ pub fn pascal(name: &str) -> String {
 
 /// The enum variant for a wire value: `ASC` → `Asc`, `tasksTask` → `TasksTask`, `1` → `V1`.
 pub fn variant_ident(value: &str) -> String {
-    pascal(value)
+    let v = pascal(value);
+    if v == "Self" { "Self_".into() } else { v }
 }
 
 /// snake_case of an UpperCamelCase type name: `MarkUnread` → `mark_unread`.

@@ -301,6 +301,31 @@ fn check_type(spec: &Spec, ty: &TypeExpr, v: &Value, depth: u32) -> Result<(), S
     }
 }
 
+/// Parameters that pass the spec's validation: every required parameter with a plausible
+/// value (for tests of your own bindings against this portal).
+pub fn sample_request(spec: &Spec) -> Value {
+    Value::Object(
+        spec.request
+            .params
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| {
+                let v = match p.values.first() {
+                    Some(first) if matches!(p.ty, TypeExpr::Prim(Prim::Int)) => {
+                        json!(first.parse::<i64>().unwrap_or(1))
+                    }
+                    Some(first) => json!(first),
+                    None => match sample(spec, &p.ty, 0) {
+                        Value::Null => json!("1"),
+                        v => v,
+                    },
+                };
+                (p.name.clone(), v)
+            })
+            .collect(),
+    )
+}
+
 /// A plausible value of `ty`, so that typed bindings decode the canned answer.
 pub fn sample(spec: &Spec, ty: &TypeExpr, depth: u32) -> Value {
     if depth > 6 {

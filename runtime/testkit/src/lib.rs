@@ -39,6 +39,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 pub use config::{Bucket, Config, Latency, OAuthConfig, Operating};
+pub use fallback::{sample, sample_request};
 pub use faults::{Fault, FaultRule, parse_fault};
 pub use limits::{LeakyBucket, OperatingTracker};
 pub use php::parse_query;
