@@ -177,6 +177,28 @@ impl Problems {
         }
     }
 
+    /// Every parameter of at least one of `sets` must be given (`present` says which are).
+    pub fn alternatives(&mut self, sets: &[&[&str]], present: &[(&str, bool)]) {
+        let given = |n: &str| present.iter().any(|(p, yes)| *p == n && *yes);
+        if sets.is_empty() || sets.iter().any(|set| set.iter().all(|n| given(n))) {
+            return;
+        }
+        let shown: Vec<String> = sets
+            .iter()
+            .map(|s| format!("{{{}}}", s.join(", ")))
+            .collect();
+        let field: Vec<&str> = sets.iter().flat_map(|s| s.iter().copied()).collect();
+        self.push(
+            &field.join("|"),
+            "",
+            &format!(
+                "give every parameter of one of these sets: {}",
+                shown.join(" or ")
+            ),
+            None,
+        );
+    }
+
     /// `Ok` when nothing was recorded, else every problem at once.
     pub fn finish(self) -> Result<(), ValidationError> {
         if self.list.is_empty() {
@@ -214,6 +236,27 @@ mod tests {
         ] {
             assert!(msg.contains(part), "`{part}` not in: {msg}");
         }
+    }
+
+    #[test]
+    fn alternative_sets() {
+        let sets: &[&[&str]] = &[&["attachId"], &["moduleId", "entityId"]];
+        let mut p = Problems::new("vote.attachedvote.get");
+        p.alternatives(
+            sets,
+            &[("attachId", false), ("moduleId", true), ("entityId", false)],
+        );
+        let e = p.finish().expect_err("no set complete");
+        assert!(
+            e.to_string().contains("{attachId} or {moduleId, entityId}"),
+            "{e}"
+        );
+        let mut p = Problems::new("m");
+        p.alternatives(
+            sets,
+            &[("attachId", false), ("moduleId", true), ("entityId", true)],
+        );
+        assert!(p.finish().is_ok());
     }
 
     #[test]

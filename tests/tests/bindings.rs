@@ -166,3 +166,34 @@ fn bindings_expose_their_facts() {
         im::RecentUnreadError::System(b24::ErrorCode::QueryLimitExceeded)
     );
 }
+
+#[tokio::test]
+async fn positional_methods_send_an_array_in_table_order() {
+    let portal = b24_testkit::FakePortal::builder()
+        .start()
+        .await
+        .expect("portal");
+    let client = Client::from_webhook(portal.webhook_url()).expect("client");
+    let get = task::CommentitemGet::new(12, 34);
+    assert_eq!(get.params().expect("params"), serde_json::json!([12, 34]));
+    client
+        .call(&get)
+        .await
+        .expect("the portal maps the array onto the parameters");
+    let sent = portal.handle().requests();
+    assert_eq!(sent[0].body, "[12,34]");
+}
+
+#[test]
+fn alternative_parameter_sets_are_checked_before_sending() {
+    let none = vote::AttachedVoteGet::from_params(serde_json::json!({})).expect_err("no set given");
+    assert!(
+        none.to_string()
+            .contains("{attachId} or {moduleId, entityType, entityId} or {signedAttachId}"),
+        "{none}"
+    );
+    assert!(vote::AttachedVoteGet::from_params(serde_json::json!({"attachId": 5})).is_ok());
+    let partial = vote::AttachedVoteGet::from_params(serde_json::json!({"moduleId": "Im"}))
+        .expect_err("incomplete set");
+    assert!(matches!(partial, Error::Validation(_)));
+}

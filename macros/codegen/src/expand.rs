@@ -172,9 +172,49 @@ fn emit(spec: &Spec, mut item: syn::ItemStruct, plan: &[FieldPlan], p: &Paths<'_
     });
 
     // ---- validation
-    let checks = plan
+    let checks: Vec<TokenStream> = plan
         .iter()
-        .map(|f| param_checks(&f.param, &f.ident, f.optional, rt));
+        .map(|f| param_checks(&f.param, &f.ident, f.optional, rt))
+        .collect();
+    let alternatives = if spec.request.alternatives.is_empty() {
+        TokenStream::new()
+    } else {
+        let sets = spec
+            .request
+            .alternatives
+            .iter()
+            .map(|set| quote!(&[#(#set),*]));
+        let present = spec.request.params.iter().map(|p| {
+            let wire = &p.name;
+            match plan.iter().find(|f| f.param.name == p.name) {
+                Some(f) if f.optional => {
+                    let id = &f.ident;
+                    quote!((#wire, self.#id.is_some()))
+                }
+                Some(_) => quote!((#wire, true)),
+                None => quote!((#wire, false)),
+            }
+        });
+        quote!(problems.alternatives(&[#(#sets),*], &[#(#present),*]);)
+    };
+    // Positional methods take their parameters as an array, in documentation order.
+    let params_fn = if spec.request.encoding == Encoding::Positional {
+        let names = spec.request.params.iter().map(|p| &p.name);
+        quote! {
+            fn params(&self) -> ::std::result::Result<#rt::__private::serde_json::Value, #rt::__private::serde_json::Error> {
+                let named = #rt::__private::serde_json::to_value(self)?;
+                let mut args: ::std::vec::Vec<#rt::__private::serde_json::Value> = ::std::vec![
+                    #( named.get(#names).cloned().unwrap_or(#rt::__private::serde_json::Value::Null) ),*
+                ];
+                while args.last().is_some_and(|v| v.is_null()) {
+                    args.pop();
+                }
+                ::std::result::Result::Ok(#rt::__private::serde_json::Value::Array(args))
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
 
     // ---- output type
     let output = rust_type(&spec.response.result, p);
@@ -243,8 +283,10 @@ fn emit(spec: &Spec, mut item: syn::ItemStruct, plan: &[FieldPlan], p: &Paths<'_
                 let mut all = #rt::__private::Problems::new(#name);
                 let problems = &mut all;
                 #(#checks)*
+                #alternatives
                 all.finish()
             }
+            #params_fn
         }
 
         #list_impl

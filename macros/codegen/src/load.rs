@@ -96,6 +96,8 @@ struct RawRequest {
     encoding: Option<Spanned<String>>,
     #[serde(default)]
     params: Vec<Spanned<RawParam>>,
+    #[serde(default)]
+    alternatives: Vec<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -287,6 +289,23 @@ impl Validator<'_, '_> {
             }
         };
         let params = self.params(raw.request.params, "parameter", &mut uses);
+        let mut alternatives = Vec::new();
+        for set in raw.request.alternatives {
+            let mut names = Vec::new();
+            for n in set {
+                if !params.iter().any(|p| p.name == *n.get_ref()) {
+                    self.d.at(
+                        n.span(),
+                        format!(
+                            "alternative names `{}`, which is not a parameter",
+                            n.get_ref()
+                        ),
+                    );
+                }
+                names.push(n.into_inner());
+            }
+            alternatives.push(names);
+        }
 
         let response = match raw.response {
             Some(r) => {
@@ -413,7 +432,11 @@ impl Validator<'_, '_> {
             idempotent: m.idempotent,
             deprecated,
             runtime: m.runtime.map(|r| r.into_inner()),
-            request: Request { encoding, params },
+            request: Request {
+                encoding,
+                params,
+                alternatives,
+            },
             response,
             pagination,
             errors,

@@ -107,6 +107,9 @@ pub struct Request {
     pub encoding: Encoding,
     /// Parameters in documentation order.
     pub params: Vec<Param>,
+    /// Mutually exclusive parameter sets: a request gives every parameter of at least one
+    /// set (empty: no such rule).
+    pub alternatives: Vec<Vec<String>>,
 }
 
 /// One request parameter (or one field of a named struct type).

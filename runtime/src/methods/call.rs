@@ -410,7 +410,7 @@ impl crate::Method for FollowupListV3 {
     const SCOPES: &'static [&'static str] = &["call"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html";
-    const PAGINATION: crate::Pagination = crate::Pagination::None;
+    const PAGINATION: crate::Pagination = crate::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         crate::__private::serde_json::Value,

@@ -3503,7 +3503,7 @@ impl crate::Method for NodeListV3 {
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html";
-    const PAGINATION: crate::Pagination = crate::Pagination::None;
+    const PAGINATION: crate::Pagination = crate::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         crate::__private::serde_json::Value,
@@ -4417,7 +4417,7 @@ impl crate::Method for NodeSearchV3 {
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html";
-    const PAGINATION: crate::Pagination = crate::Pagination::None;
+    const PAGINATION: crate::Pagination = crate::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         crate::__private::serde_json::Value,

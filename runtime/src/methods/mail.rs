@@ -373,7 +373,7 @@ impl crate::Method for MailboxListV3 {
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html";
-    const PAGINATION: crate::Pagination = crate::Pagination::None;
+    const PAGINATION: crate::Pagination = crate::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         crate::__private::serde_json::Value,
@@ -470,7 +470,7 @@ impl crate::Method for MailboxSendersV3 {
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html";
-    const PAGINATION: crate::Pagination = crate::Pagination::None;
+    const PAGINATION: crate::Pagination = crate::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         crate::__private::serde_json::Value,
@@ -1590,7 +1590,7 @@ impl crate::Method for MessageListV3 {
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html";
-    const PAGINATION: crate::Pagination = crate::Pagination::None;
+    const PAGINATION: crate::Pagination = crate::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         crate::__private::serde_json::Value,
@@ -2435,7 +2435,7 @@ impl crate::Method for RecipientListcontactsV3 {
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html";
-    const PAGINATION: crate::Pagination = crate::Pagination::None;
+    const PAGINATION: crate::Pagination = crate::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         crate::__private::serde_json::Value,
@@ -2535,7 +2535,7 @@ impl crate::Method for RecipientListemployeesV3 {
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html";
-    const PAGINATION: crate::Pagination = crate::Pagination::None;
+    const PAGINATION: crate::Pagination = crate::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         crate::__private::serde_json::Value,

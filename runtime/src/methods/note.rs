@@ -590,7 +590,7 @@ impl crate::Method for CollectionListV3 {
     const SCOPES: &'static [&'static str] = &["note"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html";
-    const PAGINATION: crate::Pagination = crate::Pagination::None;
+    const PAGINATION: crate::Pagination = crate::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         crate::__private::serde_json::Value,
@@ -1638,7 +1638,7 @@ impl crate::Method for DocumentSearchListV3 {
     const SCOPES: &'static [&'static str] = &["note"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-list.html";
-    const PAGINATION: crate::Pagination = crate::Pagination::None;
+    const PAGINATION: crate::Pagination = crate::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         crate::__private::serde_json::Value,

@@ -55,6 +55,23 @@ impl crate::Method for ChecklistitemAdd {
         crate::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("FIELDS").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.checklistitem.add`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-add.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -275,6 +292,23 @@ impl crate::Method for ChecklistitemComplete {
         crate::__private::Check::check(&self.itemid, "ITEMID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ITEMID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.checklistitem.complete`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-complete.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -355,6 +389,23 @@ impl crate::Method for ChecklistitemDelete {
         crate::__private::Check::check(&self.itemid, "ITEMID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ITEMID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.checklistitem.delete`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-delete.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -434,6 +485,23 @@ impl crate::Method for ChecklistitemGet {
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         crate::__private::Check::check(&self.itemid, "ITEMID", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ITEMID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html): the documented codes, then the system errors.
@@ -783,6 +851,23 @@ impl crate::Method for ChecklistitemGetlist {
         crate::__private::Check::check(&self.order, "ORDER", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ORDER").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.checklistitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -936,6 +1021,24 @@ impl crate::Method for ChecklistitemIsactionallowed {
         crate::__private::Check::check(&self.actionid, "ACTIONID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ITEMID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named.get("ACTIONID")
+            .cloned().unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.checklistitem.isactionallowed`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-is-action-allowed.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -1024,6 +1127,25 @@ impl crate::Method for ChecklistitemMoveafteritem {
         crate::__private::Check::check(&self.afteritemid, "AFTERITEMID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ITEMID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named
+            .get("AFTERITEMID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.checklistitem.moveafteritem`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-move-after-item.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -1103,6 +1225,23 @@ impl crate::Method for ChecklistitemRenew {
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         crate::__private::Check::check(&self.itemid, "ITEMID", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ITEMID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.checklistitem.renew`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-renew.html): the documented codes, then the system errors.
@@ -1189,6 +1328,24 @@ impl crate::Method for ChecklistitemUpdate {
         crate::__private::Check::check(&self.itemid, "ITEMID", problems);
         crate::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ITEMID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named.get("FIELDS")
+            .cloned().unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.checklistitem.update`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-update.html): the documented codes, then the system errors.
@@ -1442,6 +1599,23 @@ impl crate::Method for CommentAdd {
         crate::__private::Check::check(&self.commenttext, "COMMENTTEXT", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("COMMENTTEXT").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.comment.add`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-comment-add.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -1521,6 +1695,23 @@ impl crate::Method for CommentitemAdd {
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         crate::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("FIELDS").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.commentitem.add`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-add.html): the documented codes, then the system errors.
@@ -1715,6 +1906,23 @@ impl crate::Method for CommentitemDelete {
         crate::__private::Check::check(&self.itemid, "ITEMID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ITEMID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.commentitem.delete`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-delete.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -1800,6 +2008,23 @@ impl crate::Method for CommentitemGet {
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         crate::__private::Check::check(&self.itemid, "ITEMID", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ITEMID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.commentitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html): the documented codes, then the system errors.
@@ -1931,6 +2156,24 @@ impl crate::Method for CommentitemGetlist {
         crate::__private::Check::check(&self.order, "ORDER", problems);
         crate::__private::Check::check(&self.filter, "FILTER", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ORDER").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named.get("FILTER")
+            .cloned().unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.commentitem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html): the documented codes, then the system errors.
@@ -2088,6 +2331,24 @@ impl crate::Method for CommentitemIsactionallowed {
         crate::__private::Check::check(&self.actionid, "ACTIONID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ITEMID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named.get("ACTIONID")
+            .cloned().unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.commentitem.isactionallowed`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-is-action-allowed.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -2174,6 +2435,24 @@ impl crate::Method for CommentitemUpdate {
         crate::__private::Check::check(&self.itemid, "ITEMID", problems);
         crate::__private::Check::check(&self.fields, "FIELDS", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ITEMID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named.get("FIELDS")
+            .cloned().unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.commentitem.update`](https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-update.html): the documented codes, then the system errors.
@@ -2339,6 +2618,24 @@ impl crate::Method for DependenceAdd {
         crate::__private::Check::check(&self.link_type, "linkType", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("taskIdFrom").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("taskIdTo").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named.get("linkType")
+            .cloned().unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.dependence.add`](https://apidocs.bitrix24.com/api-reference/tasks/task-dependence-add.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -2425,6 +2722,23 @@ impl crate::Method for DependenceDelete {
         crate::__private::Check::check(&self.task_id_to, "taskIdTo", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("taskIdFrom").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("taskIdTo").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.dependence.delete`](https://apidocs.bitrix24.com/api-reference/tasks/task-dependence-delete.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -2507,6 +2821,23 @@ impl crate::Method for ElapseditemAdd {
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         crate::__private::Check::check(&self.arfields, "ARFIELDS", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ARFIELDS").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.elapseditem.add`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-add.html): the documented codes, then the system errors.
@@ -2681,6 +3012,23 @@ impl crate::Method for ElapseditemDelete {
         crate::__private::Check::check(&self.itemid, "ITEMID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ITEMID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.elapseditem.delete`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-delete.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -2772,6 +3120,23 @@ impl crate::Method for ElapseditemGet {
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         crate::__private::Check::check(&self.itemid, "ITEMID", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ITEMID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.elapseditem.get`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get.html): the documented codes, then the system errors.
@@ -2949,6 +3314,27 @@ impl crate::Method for ElapseditemGetlist {
         crate::__private::Check::check(&self.select, "SELECT", problems);
         crate::__private::Check::check(&self.params, "PARAMS", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ORDER").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named.get("FILTER")
+            .cloned().unwrap_or(crate ::__private::serde_json::Value::Null), named
+            .get("SELECT").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("PARAMS").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.elapseditem.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html): the documented codes, then the system errors.
@@ -3412,6 +3798,24 @@ impl crate::Method for ElapseditemUpdate {
         crate::__private::Check::check(&self.arfields, "ARFIELDS", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ITEMID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named.get("ARFIELDS")
+            .cloned().unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.elapseditem.update`](https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-update.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -3595,6 +3999,22 @@ impl crate::Method for ItemAdd {
         crate::__private::Check::check(&self.taskdata, "TASKDATA", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKDATA").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.add`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -3715,6 +4135,24 @@ impl crate::Method for ItemAddfile {
         crate::__private::Check::check(&self.name, "NAME", problems);
         crate::__private::Check::check(&self.content, "CONTENT", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASK_ID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("NAME").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named.get("CONTENT")
+            .cloned().unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.addfile`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add-file.html): the documented codes, then the system errors.
@@ -3837,6 +4275,24 @@ impl crate::Method for ItemAddtofavorite {
         crate::__private::Check::check(&self.params, "PARAMS", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("auth").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("TASK_ID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named.get("PARAMS")
+            .cloned().unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.addtofavorite`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add-to-favourite.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -3919,6 +4375,22 @@ impl crate::Method for ItemApprove {
         let problems = &mut all;
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.approve`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-approve.html): the documented codes, then the system errors.
@@ -4005,6 +4477,22 @@ impl crate::Method for ItemComplete {
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.complete`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-complete.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -4087,6 +4575,22 @@ impl crate::Method for ItemDefer {
         let problems = &mut all;
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.defer`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-defer.html): the documented codes, then the system errors.
@@ -4191,6 +4695,23 @@ impl crate::Method for ItemDelegate {
         crate::__private::Check::check(&self.userid, "USERID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("USERID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.delegate`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delegate.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -4273,6 +4794,22 @@ impl crate::Method for ItemDelete {
         let problems = &mut all;
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.delete`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delete.html): the documented codes, then the system errors.
@@ -4395,6 +4932,25 @@ impl crate::Method for ItemDeletefile {
         crate::__private::Check::check(&self.attachment_id, "ATTACHMENT_ID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("auth").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("TASK_ID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named
+            .get("ATTACHMENT_ID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.deletefile`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delete-file.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -4516,6 +5072,24 @@ impl crate::Method for ItemDeletefromfavorite {
         crate::__private::Check::check(&self.params, "PARAMS", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("auth").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("TASK_ID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named.get("PARAMS")
+            .cloned().unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.deletefromfavorite`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delete-from-favorite.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -4601,6 +5175,22 @@ impl crate::Method for ItemDisapprove {
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.disapprove`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-disapprove.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -4685,6 +5275,22 @@ impl crate::Method for ItemGetallowedactions {
         let problems = &mut all;
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.getallowedactions`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-allowed-actions.html): the documented codes, then the system errors.
@@ -4773,6 +5379,22 @@ impl crate::Method for ItemGetallowedtaskactionsasstrings {
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.getallowedtaskactionsasstrings`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-allowed-task-actions-as-strings.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -4856,6 +5478,22 @@ impl crate::Method for ItemGetdata {
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.getdata`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-data.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -4938,6 +5576,22 @@ impl crate::Method for ItemGetdependson {
         let problems = &mut all;
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.getdependson`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-dependson.html): the documented codes, then the system errors.
@@ -5040,6 +5694,23 @@ impl crate::Method for ItemGetdescription {
         crate::__private::Check::check(&self.format, "FORMAT", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("FORMAT").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.getdescription`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-description.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -5122,6 +5793,22 @@ impl crate::Method for ItemGetfiles {
         let problems = &mut all;
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.getfiles`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-files.html): the documented codes, then the system errors.
@@ -5291,6 +5978,23 @@ impl crate::Method for ItemIsactionallowed {
         crate::__private::Check::check(&self.actionid, "ACTIONID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("ACTIONID").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.isactionallowed`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-is-action-allowed.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -5456,6 +6160,25 @@ impl crate::Method for ItemList {
         crate::__private::Check::check(&self.select, "SELECT", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("ORDER").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("FILTER").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named.get("PARAMS")
+            .cloned().unwrap_or(crate ::__private::serde_json::Value::Null), named
+            .get("SELECT").cloned().unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.list`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -5539,6 +6262,22 @@ impl crate::Method for ItemRenew {
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.renew`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-renew.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -5621,6 +6360,22 @@ impl crate::Method for ItemStartexecution {
         let problems = &mut all;
         crate::__private::Check::check(&self.taskid, "TASKID", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.startexecution`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-start-execution.html): the documented codes, then the system errors.
@@ -5723,6 +6478,23 @@ impl crate::Method for ItemUpdate {
         crate::__private::Check::check(&self.taskdata, "TASKDATA", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("TASKID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("TASKDATA").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.update`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-update.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -5791,6 +6563,22 @@ impl crate::Method for ItemUserfieldAdd {
         let problems = &mut all;
         crate::__private::Check::check(&self.params, "PARAMS", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("PARAMS").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.userfield.add`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-add.html): the documented codes, then the system errors.
@@ -6068,6 +6856,22 @@ impl crate::Method for ItemUserfieldDelete {
         crate::__private::Check::check(&self.id, "ID", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("ID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.userfield.delete`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-delete.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -6142,6 +6946,22 @@ impl crate::Method for ItemUserfieldGet {
         let problems = &mut all;
         crate::__private::Check::check(&self.id, "ID", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("ID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.userfield.get`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get.html): the documented codes, then the system errors.
@@ -7099,6 +7919,23 @@ impl crate::Method for ItemUserfieldGetlist {
         crate::__private::Check::check(&self.filter, "FILTER", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("ORDER").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("FILTER").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.item.userfield.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -7237,6 +8074,23 @@ impl crate::Method for ItemUserfieldUpdate {
         crate::__private::Check::check(&self.id, "ID", problems);
         crate::__private::Check::check(&self.data, "DATA", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("ID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("DATA").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.item.userfield.update`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-update.html): the documented codes, then the system errors.
@@ -7578,6 +8432,26 @@ impl crate::Method for ItemsGetlist {
         crate::__private::Check::check(&self.nav_params, "NAV_PARAMS", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("ORDER").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("FILTER").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named.get("TASKDATA")
+            .cloned().unwrap_or(crate ::__private::serde_json::Value::Null), named
+            .get("NAV_PARAMS").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.items.getlist`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-items-get-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -7651,6 +8525,22 @@ impl crate::Method for LogitemList {
         let problems = &mut all;
         crate::__private::Check::check(&self.id, "ID", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("ID").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.logitem.list`](https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-log-item-list.html): the documented codes, then the system errors.
@@ -7800,6 +8690,23 @@ impl crate::Method for StagesAdd {
         crate::__private::Check::check(&self.fields, "fields", problems);
         crate::__private::Check::check(&self.is_admin, "isAdmin", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("fields").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("isAdmin").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.stages.add`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-add.html): the documented codes, then the system errors.
@@ -7986,6 +8893,23 @@ impl crate::Method for StagesCanmovetask {
         problems.non_empty("entityType", &self.entity_type);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("entityId").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("entityType").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.stages.canmovetask`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-can-move-task.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -8072,6 +8996,23 @@ impl crate::Method for StagesDelete {
         crate::__private::Check::check(&self.id, "id", problems);
         crate::__private::Check::check(&self.is_admin, "isAdmin", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("id").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("isAdmin").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.stages.delete`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-delete.html): the documented codes, then the system errors.
@@ -8174,6 +9115,23 @@ impl crate::Method for StagesGet {
         crate::__private::Check::check(&self.entity_id, "entityId", problems);
         crate::__private::Check::check(&self.is_admin, "isAdmin", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("entityId").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("isAdmin").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.stages.get`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-get.html): the documented codes, then the system errors.
@@ -8285,6 +9243,25 @@ impl crate::Method for StagesMovetask {
         crate::__private::Check::check(&self.after, "after", problems);
         all.finish()
     }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("id").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("stageId").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named.get("before")
+            .cloned().unwrap_or(crate ::__private::serde_json::Value::Null), named
+            .get("after").cloned().unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
+    }
 }
 /// Errors of [`task.stages.movetask`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-move-task.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
@@ -8390,6 +9367,24 @@ impl crate::Method for StagesUpdate {
         crate::__private::Check::check(&self.fields, "fields", problems);
         crate::__private::Check::check(&self.is_admin, "isAdmin", problems);
         all.finish()
+    }
+    fn params(
+        &self,
+    ) -> ::std::result::Result<
+        crate::__private::serde_json::Value,
+        crate::__private::serde_json::Error,
+    > {
+        let named = crate::__private::serde_json::to_value(self)?;
+        let mut args: ::std::vec::Vec<crate::__private::serde_json::Value> = ::std::vec![
+            named.get("id").cloned().unwrap_or(crate
+            ::__private::serde_json::Value::Null), named.get("fields").cloned()
+            .unwrap_or(crate ::__private::serde_json::Value::Null), named.get("isAdmin")
+            .cloned().unwrap_or(crate ::__private::serde_json::Value::Null)
+        ];
+        while args.last().is_some_and(|v| v.is_null()) {
+            args.pop();
+        }
+        ::std::result::Result::Ok(crate::__private::serde_json::Value::Array(args))
     }
 }
 /// Errors of [`task.stages.update`](https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-update.html): the documented codes, then the system errors.

@@ -9992,7 +9992,7 @@ impl crate::Method for TaskListV3 {
     const SCOPES: &'static [&'static str] = &["tasks"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-list-rest-v3.html";
-    const PAGINATION: crate::Pagination = crate::Pagination::None;
+    const PAGINATION: crate::Pagination = crate::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         crate::__private::serde_json::Value,
@@ -11070,7 +11070,7 @@ impl crate::Method for TaskResultListV3 {
     const SCOPES: &'static [&'static str] = &["tasks"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-list-rest-v3.html";
-    const PAGINATION: crate::Pagination = crate::Pagination::None;
+    const PAGINATION: crate::Pagination = crate::Pagination::V3Page;
     type Output = task_result_list_v3::Result;
     #[allow(unused_variables)]
     fn validate(&self) -> ::std::result::Result<(), crate::ValidationError> {

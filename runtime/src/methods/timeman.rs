@@ -917,7 +917,7 @@ impl crate::Method for RecordListV3 {
     const SCOPES: &'static [&'static str] = &["timeman"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-list.html";
-    const PAGINATION: crate::Pagination = crate::Pagination::None;
+    const PAGINATION: crate::Pagination = crate::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         crate::__private::serde_json::Value,

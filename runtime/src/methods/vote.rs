@@ -17,18 +17,97 @@
 )]
 #[serde(crate = "crate::__private::serde")]
 pub struct AttachedVoteDownload {
-    /// `attachId` (required): `int`.
-    #[serde(rename = "attachId")]
-    pub attach_id: i64,
+    /// `attachId`: `int`.
+    #[serde(
+        rename = "attachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub attach_id: ::std::option::Option<i64>,
+    /// `moduleId`: `string`. Documented values: `Im`, `blog`.
+    #[serde(
+        rename = "moduleId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `entityType`: `string`.
+    #[serde(
+        rename = "entityType",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `entityId`: `int`.
+    #[serde(
+        rename = "entityId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `signedAttachId`: `string`.
+    #[serde(
+        rename = "signedAttachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub signed_attach_id: ::std::option::Option<::std::string::String>,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteDownload {
-    /// A request with the required parameter `attachId`.
+    /// A request with every optional parameter left to the server's default.
     #[must_use]
-    pub fn new(attach_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new() -> Self {
         Self {
-            attach_id: ::std::convert::Into::into(attach_id),
+            attach_id: ::std::option::Option::None,
+            module_id: ::std::option::Option::None,
+            entity_type: ::std::option::Option::None,
+            entity_id: ::std::option::Option::None,
+            signed_attach_id: ::std::option::Option::None,
         }
+    }
+    /// Sets `attachId`.
+    #[must_use]
+    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `moduleId`.
+    #[must_use]
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `entityType`.
+    #[must_use]
+    pub fn entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `entityId`.
+    #[must_use]
+    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `signedAttachId`.
+    #[must_use]
+    pub fn signed_attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.signed_attach_id = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -45,6 +124,29 @@ impl crate::Method for AttachedVoteDownload {
         let mut all = crate::__private::Problems::new("vote.AttachedVote.download");
         let problems = &mut all;
         crate::__private::Check::check(&self.attach_id, "attachId", problems);
+        crate::__private::Check::check(&self.module_id, "moduleId", problems);
+        crate::__private::Check::check(&self.entity_type, "entityType", problems);
+        crate::__private::Check::check(&self.entity_id, "entityId", problems);
+        crate::__private::Check::check(
+            &self.signed_attach_id,
+            "signedAttachId",
+            problems,
+        );
+        problems
+            .alternatives(
+                &[
+                    &["attachId"],
+                    &["moduleId", "entityType", "entityId"],
+                    &["signedAttachId"],
+                ],
+                &[
+                    ("attachId", self.attach_id.is_some()),
+                    ("moduleId", self.module_id.is_some()),
+                    ("entityType", self.entity_type.is_some()),
+                    ("entityId", self.entity_id.is_some()),
+                    ("signedAttachId", self.signed_attach_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -92,18 +194,97 @@ impl ::std::convert::From<&crate::ApiError> for AttachedVoteDownloadError {
 )]
 #[serde(crate = "crate::__private::serde")]
 pub struct AttachedVoteGet {
-    /// `attachId` (required): `int`.
-    #[serde(rename = "attachId")]
-    pub attach_id: i64,
+    /// `attachId`: `int`.
+    #[serde(
+        rename = "attachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub attach_id: ::std::option::Option<i64>,
+    /// `moduleId`: `string`. Documented values: `Im`, `blog`.
+    #[serde(
+        rename = "moduleId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `entityType`: `string`.
+    #[serde(
+        rename = "entityType",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `entityId`: `int`.
+    #[serde(
+        rename = "entityId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `signedAttachId`: `string`.
+    #[serde(
+        rename = "signedAttachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub signed_attach_id: ::std::option::Option<::std::string::String>,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteGet {
-    /// A request with the required parameter `attachId`.
+    /// A request with every optional parameter left to the server's default.
     #[must_use]
-    pub fn new(attach_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new() -> Self {
         Self {
-            attach_id: ::std::convert::Into::into(attach_id),
+            attach_id: ::std::option::Option::None,
+            module_id: ::std::option::Option::None,
+            entity_type: ::std::option::Option::None,
+            entity_id: ::std::option::Option::None,
+            signed_attach_id: ::std::option::Option::None,
         }
+    }
+    /// Sets `attachId`.
+    #[must_use]
+    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `moduleId`.
+    #[must_use]
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `entityType`.
+    #[must_use]
+    pub fn entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `entityId`.
+    #[must_use]
+    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `signedAttachId`.
+    #[must_use]
+    pub fn signed_attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.signed_attach_id = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -120,6 +301,29 @@ impl crate::Method for AttachedVoteGet {
         let mut all = crate::__private::Problems::new("vote.AttachedVote.get");
         let problems = &mut all;
         crate::__private::Check::check(&self.attach_id, "attachId", problems);
+        crate::__private::Check::check(&self.module_id, "moduleId", problems);
+        crate::__private::Check::check(&self.entity_type, "entityType", problems);
+        crate::__private::Check::check(&self.entity_id, "entityId", problems);
+        crate::__private::Check::check(
+            &self.signed_attach_id,
+            "signedAttachId",
+            problems,
+        );
+        problems
+            .alternatives(
+                &[
+                    &["attachId"],
+                    &["moduleId", "entityType", "entityId"],
+                    &["signedAttachId"],
+                ],
+                &[
+                    ("attachId", self.attach_id.is_some()),
+                    ("moduleId", self.module_id.is_some()),
+                    ("entityType", self.entity_type.is_some()),
+                    ("entityId", self.entity_id.is_some()),
+                    ("signedAttachId", self.signed_attach_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -486,9 +690,13 @@ pub mod attached_vote_get {
 )]
 #[serde(crate = "crate::__private::serde")]
 pub struct AttachedVoteGetAnswerVoted {
-    /// `attachId` (required): `int`.
-    #[serde(rename = "attachId")]
-    pub attach_id: i64,
+    /// `attachId`: `int`.
+    #[serde(
+        rename = "attachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub attach_id: ::std::option::Option<i64>,
     /// `answerId` (required): `int`.
     #[serde(rename = "answerId")]
     pub answer_id: i64,
@@ -511,21 +719,56 @@ pub struct AttachedVoteGetAnswerVoted {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_for_mobile_format: ::std::option::Option<crate::types::Yn>,
+    /// `moduleId`: `string`. Documented values: `Im`, `blog`.
+    #[serde(
+        rename = "moduleId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `entityType`: `string`.
+    #[serde(
+        rename = "entityType",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `entityId`: `int`.
+    #[serde(
+        rename = "entityId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `signedAttachId`: `string`.
+    #[serde(
+        rename = "signedAttachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub signed_attach_id: ::std::option::Option<::std::string::String>,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteGetAnswerVoted {
-    /// A request with the required parameters `attachId`, `answerId`.
+    /// A request with the required parameter `answerId`.
     #[must_use]
-    pub fn new(
-        attach_id: impl ::std::convert::Into<i64>,
-        answer_id: impl ::std::convert::Into<i64>,
-    ) -> Self {
+    pub fn new(answer_id: impl ::std::convert::Into<i64>) -> Self {
         Self {
-            attach_id: ::std::convert::Into::into(attach_id),
+            attach_id: ::std::option::Option::None,
             answer_id: ::std::convert::Into::into(answer_id),
             page_navigation: ::std::option::Option::None,
             user_for_mobile_format: ::std::option::Option::None,
+            module_id: ::std::option::Option::None,
+            entity_type: ::std::option::Option::None,
+            entity_id: ::std::option::Option::None,
+            signed_attach_id: ::std::option::Option::None,
         }
+    }
+    /// Sets `attachId`.
+    #[must_use]
+    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
     }
     /// Sets `pageNavigation`.
     #[must_use]
@@ -550,6 +793,43 @@ impl AttachedVoteGetAnswerVoted {
         value: impl ::std::convert::Into<crate::types::Yn>,
     ) -> Self {
         self.user_for_mobile_format = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `moduleId`.
+    #[must_use]
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `entityType`.
+    #[must_use]
+    pub fn entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `entityId`.
+    #[must_use]
+    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `signedAttachId`.
+    #[must_use]
+    pub fn signed_attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.signed_attach_id = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
         );
         self
@@ -582,6 +862,32 @@ impl crate::Method for AttachedVoteGetAnswerVoted {
             "userForMobileFormat",
             problems,
         );
+        crate::__private::Check::check(&self.module_id, "moduleId", problems);
+        crate::__private::Check::check(&self.entity_type, "entityType", problems);
+        crate::__private::Check::check(&self.entity_id, "entityId", problems);
+        crate::__private::Check::check(
+            &self.signed_attach_id,
+            "signedAttachId",
+            problems,
+        );
+        problems
+            .alternatives(
+                &[
+                    &["attachId", "answerId"],
+                    &["moduleId", "entityType", "entityId", "answerId"],
+                    &["signedAttachId", "answerId"],
+                ],
+                &[
+                    ("attachId", self.attach_id.is_some()),
+                    ("answerId", true),
+                    ("pageNavigation", self.page_navigation.is_some()),
+                    ("userForMobileFormat", self.user_for_mobile_format.is_some()),
+                    ("moduleId", self.module_id.is_some()),
+                    ("entityType", self.entity_type.is_some()),
+                    ("entityId", self.entity_id.is_some()),
+                    ("signedAttachId", self.signed_attach_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -1138,9 +1444,13 @@ pub mod attached_vote_get_many {
 )]
 #[serde(crate = "crate::__private::serde")]
 pub struct AttachedVoteGetWithVoted {
-    /// `attachId` (required): `int`.
-    #[serde(rename = "attachId")]
-    pub attach_id: i64,
+    /// `attachId`: `int`.
+    #[serde(
+        rename = "attachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub attach_id: ::std::option::Option<i64>,
     /// `pageSize`: `int`. Server default: `10`.
     #[serde(
         rename = "pageSize",
@@ -1155,17 +1465,55 @@ pub struct AttachedVoteGetWithVoted {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub user_for_mobile_format: ::std::option::Option<crate::types::Yn>,
+    /// `moduleId`: `string`. Documented values: `Im`, `blog`.
+    #[serde(
+        rename = "moduleId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `entityType`: `string`.
+    #[serde(
+        rename = "entityType",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `entityId`: `int`.
+    #[serde(
+        rename = "entityId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `signedAttachId`: `string`.
+    #[serde(
+        rename = "signedAttachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub signed_attach_id: ::std::option::Option<::std::string::String>,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteGetWithVoted {
-    /// A request with the required parameter `attachId`.
+    /// A request with every optional parameter left to the server's default.
     #[must_use]
-    pub fn new(attach_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new() -> Self {
         Self {
-            attach_id: ::std::convert::Into::into(attach_id),
+            attach_id: ::std::option::Option::None,
             page_size: ::std::option::Option::None,
             user_for_mobile_format: ::std::option::Option::None,
+            module_id: ::std::option::Option::None,
+            entity_type: ::std::option::Option::None,
+            entity_id: ::std::option::Option::None,
+            signed_attach_id: ::std::option::Option::None,
         }
+    }
+    /// Sets `attachId`.
+    #[must_use]
+    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
     }
     /// Sets `pageSize`.
     #[must_use]
@@ -1180,6 +1528,43 @@ impl AttachedVoteGetWithVoted {
         value: impl ::std::convert::Into<crate::types::Yn>,
     ) -> Self {
         self.user_for_mobile_format = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `moduleId`.
+    #[must_use]
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `entityType`.
+    #[must_use]
+    pub fn entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `entityId`.
+    #[must_use]
+    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `signedAttachId`.
+    #[must_use]
+    pub fn signed_attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.signed_attach_id = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
         );
         self
@@ -1205,6 +1590,31 @@ impl crate::Method for AttachedVoteGetWithVoted {
             "userForMobileFormat",
             problems,
         );
+        crate::__private::Check::check(&self.module_id, "moduleId", problems);
+        crate::__private::Check::check(&self.entity_type, "entityType", problems);
+        crate::__private::Check::check(&self.entity_id, "entityId", problems);
+        crate::__private::Check::check(
+            &self.signed_attach_id,
+            "signedAttachId",
+            problems,
+        );
+        problems
+            .alternatives(
+                &[
+                    &["attachId"],
+                    &["moduleId", "entityType", "entityId"],
+                    &["signedAttachId"],
+                ],
+                &[
+                    ("attachId", self.attach_id.is_some()),
+                    ("pageSize", self.page_size.is_some()),
+                    ("userForMobileFormat", self.user_for_mobile_format.is_some()),
+                    ("moduleId", self.module_id.is_some()),
+                    ("entityType", self.entity_type.is_some()),
+                    ("entityId", self.entity_id.is_some()),
+                    ("signedAttachId", self.signed_attach_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -1333,18 +1743,97 @@ pub mod attached_vote_get_with_voted {
 )]
 #[serde(crate = "crate::__private::serde")]
 pub struct AttachedVoteRecall {
-    /// `attachId` (required): `int`.
-    #[serde(rename = "attachId")]
-    pub attach_id: i64,
+    /// `attachId`: `int`.
+    #[serde(
+        rename = "attachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub attach_id: ::std::option::Option<i64>,
+    /// `moduleId`: `string`. Documented values: `Im`, `blog`.
+    #[serde(
+        rename = "moduleId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `entityType`: `string`.
+    #[serde(
+        rename = "entityType",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `entityId`: `int`.
+    #[serde(
+        rename = "entityId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `signedAttachId`: `string`.
+    #[serde(
+        rename = "signedAttachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub signed_attach_id: ::std::option::Option<::std::string::String>,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteRecall {
-    /// A request with the required parameter `attachId`.
+    /// A request with every optional parameter left to the server's default.
     #[must_use]
-    pub fn new(attach_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new() -> Self {
         Self {
-            attach_id: ::std::convert::Into::into(attach_id),
+            attach_id: ::std::option::Option::None,
+            module_id: ::std::option::Option::None,
+            entity_type: ::std::option::Option::None,
+            entity_id: ::std::option::Option::None,
+            signed_attach_id: ::std::option::Option::None,
         }
+    }
+    /// Sets `attachId`.
+    #[must_use]
+    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `moduleId`.
+    #[must_use]
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `entityType`.
+    #[must_use]
+    pub fn entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `entityId`.
+    #[must_use]
+    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `signedAttachId`.
+    #[must_use]
+    pub fn signed_attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.signed_attach_id = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1361,6 +1850,29 @@ impl crate::Method for AttachedVoteRecall {
         let mut all = crate::__private::Problems::new("vote.AttachedVote.recall");
         let problems = &mut all;
         crate::__private::Check::check(&self.attach_id, "attachId", problems);
+        crate::__private::Check::check(&self.module_id, "moduleId", problems);
+        crate::__private::Check::check(&self.entity_type, "entityType", problems);
+        crate::__private::Check::check(&self.entity_id, "entityId", problems);
+        crate::__private::Check::check(
+            &self.signed_attach_id,
+            "signedAttachId",
+            problems,
+        );
+        problems
+            .alternatives(
+                &[
+                    &["attachId"],
+                    &["moduleId", "entityType", "entityId"],
+                    &["signedAttachId"],
+                ],
+                &[
+                    ("attachId", self.attach_id.is_some()),
+                    ("moduleId", self.module_id.is_some()),
+                    ("entityType", self.entity_type.is_some()),
+                    ("entityId", self.entity_id.is_some()),
+                    ("signedAttachId", self.signed_attach_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -1727,18 +2239,97 @@ pub mod attached_vote_recall {
 )]
 #[serde(crate = "crate::__private::serde")]
 pub struct AttachedVoteResume {
-    /// `attachId` (required): `int`.
-    #[serde(rename = "attachId")]
-    pub attach_id: i64,
+    /// `attachId`: `int`.
+    #[serde(
+        rename = "attachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub attach_id: ::std::option::Option<i64>,
+    /// `moduleId`: `string`. Documented values: `Im`, `blog`.
+    #[serde(
+        rename = "moduleId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `entityType`: `string`.
+    #[serde(
+        rename = "entityType",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `entityId`: `int`.
+    #[serde(
+        rename = "entityId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `signedAttachId`: `string`.
+    #[serde(
+        rename = "signedAttachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub signed_attach_id: ::std::option::Option<::std::string::String>,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteResume {
-    /// A request with the required parameter `attachId`.
+    /// A request with every optional parameter left to the server's default.
     #[must_use]
-    pub fn new(attach_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new() -> Self {
         Self {
-            attach_id: ::std::convert::Into::into(attach_id),
+            attach_id: ::std::option::Option::None,
+            module_id: ::std::option::Option::None,
+            entity_type: ::std::option::Option::None,
+            entity_id: ::std::option::Option::None,
+            signed_attach_id: ::std::option::Option::None,
         }
+    }
+    /// Sets `attachId`.
+    #[must_use]
+    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `moduleId`.
+    #[must_use]
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `entityType`.
+    #[must_use]
+    pub fn entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `entityId`.
+    #[must_use]
+    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `signedAttachId`.
+    #[must_use]
+    pub fn signed_attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.signed_attach_id = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1755,6 +2346,29 @@ impl crate::Method for AttachedVoteResume {
         let mut all = crate::__private::Problems::new("vote.AttachedVote.resume");
         let problems = &mut all;
         crate::__private::Check::check(&self.attach_id, "attachId", problems);
+        crate::__private::Check::check(&self.module_id, "moduleId", problems);
+        crate::__private::Check::check(&self.entity_type, "entityType", problems);
+        crate::__private::Check::check(&self.entity_id, "entityId", problems);
+        crate::__private::Check::check(
+            &self.signed_attach_id,
+            "signedAttachId",
+            problems,
+        );
+        problems
+            .alternatives(
+                &[
+                    &["attachId"],
+                    &["moduleId", "entityType", "entityId"],
+                    &["signedAttachId"],
+                ],
+                &[
+                    ("attachId", self.attach_id.is_some()),
+                    ("moduleId", self.module_id.is_some()),
+                    ("entityType", self.entity_type.is_some()),
+                    ("entityId", self.entity_id.is_some()),
+                    ("signedAttachId", self.signed_attach_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -1802,18 +2416,97 @@ impl ::std::convert::From<&crate::ApiError> for AttachedVoteResumeError {
 )]
 #[serde(crate = "crate::__private::serde")]
 pub struct AttachedVoteStop {
-    /// `attachId` (required): `int`.
-    #[serde(rename = "attachId")]
-    pub attach_id: i64,
+    /// `attachId`: `int`.
+    #[serde(
+        rename = "attachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub attach_id: ::std::option::Option<i64>,
+    /// `moduleId`: `string`. Documented values: `Im`, `blog`.
+    #[serde(
+        rename = "moduleId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `entityType`: `string`.
+    #[serde(
+        rename = "entityType",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `entityId`: `int`.
+    #[serde(
+        rename = "entityId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `signedAttachId`: `string`.
+    #[serde(
+        rename = "signedAttachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub signed_attach_id: ::std::option::Option<::std::string::String>,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteStop {
-    /// A request with the required parameter `attachId`.
+    /// A request with every optional parameter left to the server's default.
     #[must_use]
-    pub fn new(attach_id: impl ::std::convert::Into<i64>) -> Self {
+    pub fn new() -> Self {
         Self {
-            attach_id: ::std::convert::Into::into(attach_id),
+            attach_id: ::std::option::Option::None,
+            module_id: ::std::option::Option::None,
+            entity_type: ::std::option::Option::None,
+            entity_id: ::std::option::Option::None,
+            signed_attach_id: ::std::option::Option::None,
         }
+    }
+    /// Sets `attachId`.
+    #[must_use]
+    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `moduleId`.
+    #[must_use]
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `entityType`.
+    #[must_use]
+    pub fn entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `entityId`.
+    #[must_use]
+    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `signedAttachId`.
+    #[must_use]
+    pub fn signed_attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.signed_attach_id = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1830,6 +2523,29 @@ impl crate::Method for AttachedVoteStop {
         let mut all = crate::__private::Problems::new("vote.AttachedVote.stop");
         let problems = &mut all;
         crate::__private::Check::check(&self.attach_id, "attachId", problems);
+        crate::__private::Check::check(&self.module_id, "moduleId", problems);
+        crate::__private::Check::check(&self.entity_type, "entityType", problems);
+        crate::__private::Check::check(&self.entity_id, "entityId", problems);
+        crate::__private::Check::check(
+            &self.signed_attach_id,
+            "signedAttachId",
+            problems,
+        );
+        problems
+            .alternatives(
+                &[
+                    &["attachId"],
+                    &["moduleId", "entityType", "entityId"],
+                    &["signedAttachId"],
+                ],
+                &[
+                    ("attachId", self.attach_id.is_some()),
+                    ("moduleId", self.module_id.is_some()),
+                    ("entityType", self.entity_type.is_some()),
+                    ("entityId", self.entity_id.is_some()),
+                    ("signedAttachId", self.signed_attach_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }
@@ -1877,22 +2593,53 @@ impl ::std::convert::From<&crate::ApiError> for AttachedVoteStopError {
 )]
 #[serde(crate = "crate::__private::serde")]
 pub struct AttachedVoteVote {
-    /// `attachId` (required): `int`.
-    #[serde(rename = "attachId")]
-    pub attach_id: i64,
+    /// `attachId`: `int`.
+    #[serde(
+        rename = "attachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub attach_id: ::std::option::Option<i64>,
     /// `ballot` (required): `map<any>`.
     #[serde(rename = "ballot")]
     pub ballot: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::__private::serde_json::Value,
     >,
+    /// `moduleId`: `string`. Documented values: `Im`, `blog`.
+    #[serde(
+        rename = "moduleId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub module_id: ::std::option::Option<::std::string::String>,
+    /// `entityType`: `string`.
+    #[serde(
+        rename = "entityType",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_type: ::std::option::Option<::std::string::String>,
+    /// `entityId`: `int`.
+    #[serde(
+        rename = "entityId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub entity_id: ::std::option::Option<i64>,
+    /// `signedAttachId`: `string`.
+    #[serde(
+        rename = "signedAttachId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub signed_attach_id: ::std::option::Option<::std::string::String>,
 }
 #[allow(deprecated, clippy::all)]
 impl AttachedVoteVote {
-    /// A request with the required parameters `attachId`, `ballot`.
+    /// A request with the required parameter `ballot`.
     #[must_use]
     pub fn new(
-        attach_id: impl ::std::convert::Into<i64>,
         ballot: impl ::std::convert::Into<
             ::std::collections::BTreeMap<
                 ::std::string::String,
@@ -1901,9 +2648,56 @@ impl AttachedVoteVote {
         >,
     ) -> Self {
         Self {
-            attach_id: ::std::convert::Into::into(attach_id),
+            attach_id: ::std::option::Option::None,
             ballot: ::std::convert::Into::into(ballot),
+            module_id: ::std::option::Option::None,
+            entity_type: ::std::option::Option::None,
+            entity_id: ::std::option::Option::None,
+            signed_attach_id: ::std::option::Option::None,
         }
+    }
+    /// Sets `attachId`.
+    #[must_use]
+    pub fn attach_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.attach_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `moduleId`.
+    #[must_use]
+    pub fn module_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.module_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `entityType`.
+    #[must_use]
+    pub fn entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `entityId`.
+    #[must_use]
+    pub fn entity_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.entity_id = ::std::option::Option::Some(::std::convert::Into::into(value));
+        self
+    }
+    /// Sets `signedAttachId`.
+    #[must_use]
+    pub fn signed_attach_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.signed_attach_id = ::std::option::Option::Some(
+            ::std::convert::Into::into(value),
+        );
+        self
     }
 }
 #[allow(deprecated, clippy::all)]
@@ -1921,6 +2715,30 @@ impl crate::Method for AttachedVoteVote {
         let problems = &mut all;
         crate::__private::Check::check(&self.attach_id, "attachId", problems);
         crate::__private::Check::check(&self.ballot, "ballot", problems);
+        crate::__private::Check::check(&self.module_id, "moduleId", problems);
+        crate::__private::Check::check(&self.entity_type, "entityType", problems);
+        crate::__private::Check::check(&self.entity_id, "entityId", problems);
+        crate::__private::Check::check(
+            &self.signed_attach_id,
+            "signedAttachId",
+            problems,
+        );
+        problems
+            .alternatives(
+                &[
+                    &["attachId", "ballot"],
+                    &["moduleId", "entityType", "entityId", "ballot"],
+                    &["signedAttachId", "ballot"],
+                ],
+                &[
+                    ("attachId", self.attach_id.is_some()),
+                    ("ballot", true),
+                    ("moduleId", self.module_id.is_some()),
+                    ("entityType", self.entity_type.is_some()),
+                    ("entityId", self.entity_id.is_some()),
+                    ("signedAttachId", self.signed_attach_id.is_some()),
+                ],
+            );
         all.finish()
     }
 }

@@ -86,6 +86,22 @@ impl Catalog {
     /// catalog has no such method.
     pub(crate) fn fallback(&self, cfg: &Config, method: &str, params: &Value) -> Option<CmdResult> {
         let spec = self.get(method)?;
+        // Positional arguments arrive as an array, in the spec's parameter order.
+        let named;
+        let params = match params {
+            Value::Array(args) => {
+                named = Value::Object(
+                    spec.request
+                        .params
+                        .iter()
+                        .zip(args)
+                        .map(|(p, v)| (p.name.clone(), v.clone()))
+                        .collect(),
+                );
+                &named
+            }
+            other => other,
+        };
         if let Err(e) = validate(spec, params) {
             return Some(Err(e));
         }

@@ -105,14 +105,33 @@ pub fn spec_toml(p: &MethodPage, docs_path: &str, commit: &str) -> String {
     }
     let params: Vec<&Field> = p.params.iter().filter(|f| !f.dynamic).collect();
     if !params.is_empty() {
-        s.push_str("\n[request]\nparams = [\n");
+        s.push_str("\n[request]\n");
+        if p.positional {
+            s.push_str("encoding = \"positional\"   # the docs: pass parameters in the order of the table\n");
+        }
+        s.push_str("params = [\n");
         for f in params {
             s.push_str(&field_line(f));
         }
         s.push_str("]\n");
+        if !p.alternatives.is_empty() {
+            let sets: Vec<String> = p
+                .alternatives
+                .iter()
+                .map(|set| {
+                    format!(
+                        "[{}]",
+                        set.iter().map(|n| q(n)).collect::<Vec<_>>().join(", ")
+                    )
+                })
+                .collect();
+            let _ = writeln!(s, "alternatives = [{}]", sets.join(", "));
+        }
     }
     let names: Vec<&str> = p.params.iter().map(|f| f.name.as_str()).collect();
-    if names.contains(&"start") {
+    if p.api == "v3" && names.contains(&"pagination") {
+        s.push_str("\n[pagination]\nstyle = \"v3_page\"\n");
+    } else if names.contains(&"start") {
         s.push_str(
             "\n[pagination]\nstyle = \"start_next\"\nrequest_param = \"start\"\npage_size = 50\n",
         );

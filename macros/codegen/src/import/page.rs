@@ -71,6 +71,10 @@ pub struct MethodPage {
     pub errors: Vec<ErrorRow>,
     /// Parameter names used in the cURL examples.
     pub example_params: Vec<String>,
+    /// Parameters are passed by position (legacy `task.*` methods).
+    pub positional: bool,
+    /// Mutually exclusive parameter sets (names of each set's required parameters).
+    pub alternatives: Vec<Vec<String>>,
     /// Problems noticed, by class.
     pub warnings: Vec<(&'static str, String)>,
 }
@@ -238,8 +242,24 @@ fn method(path: &str, name: &str, c: &yfm::Clean) -> MethodPage {
         result: "any".into(),
         errors: Vec::new(),
         example_params: Vec::new(),
+        positional: false,
+        alternatives: Vec::new(),
         warnings: Vec::new(),
     };
+    let lower = c.text.to_lowercase();
+    page.positional = [
+        "according to the order in the table",
+        "order of parameters in the request",
+        "order of the parameters",
+        "specified order of parameters",
+        "parameter order is",
+        "in the order shown",
+        "strictly in the order",
+    ]
+    .iter()
+    .any(|p| lower.contains(p))
+        // The legacy `task.*` methods all take their arguments by position.
+        || name.starts_with("task.");
     // Scope line.
     for l in c
         .text
@@ -326,6 +346,7 @@ fn method(path: &str, name: &str, c: &yfm::Clean) -> MethodPage {
     };
     let mut objects: Vec<(Section, Option<String>, String, &Table)> = Vec::new();
     let mut main_params: Option<&Table> = None;
+    let mut alt_tables: Vec<&Table> = Vec::new();
     let mut main_result: Option<&Table> = None;
     for t in &tabs {
         let (sec, anchor, title) = section_at(t.line);
@@ -337,8 +358,17 @@ fn method(path: &str, name: &str, c: &yfm::Clean) -> MethodPage {
         if !(header.contains("name") || header.contains("parameter") || header.contains("field")) {
             continue;
         }
+        let numbered = title.trim_start().starts_with(|c: char| c.is_ascii_digit());
         match sec {
-            Section::Params if main_params.is_none() => main_params = Some(t),
+            Section::Params if main_params.is_none() => {
+                main_params = Some(t);
+                if numbered {
+                    alt_tables.push(t);
+                }
+            }
+            Section::Params if numbered && !alt_tables.is_empty() && anchor.is_none() => {
+                alt_tables.push(t)
+            }
             Section::Response if main_result.is_none() => main_result = Some(t),
             _ => objects.push((sec, anchor, title, t)),
         }
@@ -386,6 +416,40 @@ fn method(path: &str, name: &str, c: &yfm::Clean) -> MethodPage {
             }
         }
         page.params = fields;
+        // Numbered parameter tables ("1. By id", "2. By element") are alternative sets.
+        if alt_tables.len() >= 2 {
+            let sets: Vec<Vec<Field>> = alt_tables
+                .iter()
+                .map(|t| fields_of(t, false, &mut page.warnings))
+                .collect();
+            for set in sets.iter().skip(1) {
+                for f in set {
+                    if !page.params.iter().any(|p| p.name == f.name) {
+                        page.params.push(f.clone());
+                    }
+                }
+            }
+            for set in &sets {
+                let req: Vec<String> = set
+                    .iter()
+                    .filter(|f| f.required)
+                    .map(|f| f.name.clone())
+                    .collect();
+                page.alternatives.push(if req.is_empty() {
+                    set.iter().map(|f| f.name.clone()).collect()
+                } else {
+                    req
+                });
+            }
+            // Required only where every set requires it.
+            for p in &mut page.params {
+                p.required = sets
+                    .iter()
+                    .all(|set| set.iter().any(|f| f.name == p.name && f.required));
+            }
+            page.warnings
+                .push(("alternative-parameter-sets", path.to_string()));
+        }
     }
     if let Some(t) = main_result {
         let fields = fields_of(t, true, &mut page.warnings);

@@ -138,3 +138,34 @@ fn page_kinds() {
         PageKind::Guide
     );
 }
+
+#[test]
+fn alternative_sets_positional_and_v3_pagination() {
+    let alt = "# Get a Vote vote.thing.get\n\n## Method Parameters\n\n### 1. By id\n\n#|\n|| **Name**\n`type` | **Description** ||\n|| **id***\n[`integer`](x.md) | Id ||\n|#\n\n### 2. By element\n\n#|\n|| **Name**\n`type` | **Description** ||\n|| **module***\n[`string`](x.md) | M ||\n|| **entity***\n[`integer`](x.md) | E ||\n|#\n";
+    let (_, p) = read("api-reference/vote/vote-thing-get.md", alt);
+    let p = p.expect("method");
+    let names: Vec<(&str, bool)> = p
+        .params
+        .iter()
+        .map(|f| (f.name.as_str(), f.required))
+        .collect();
+    assert_eq!(names, [("id", false), ("module", false), ("entity", false)]);
+    assert_eq!(
+        p.alternatives,
+        [
+            vec!["id".to_string()],
+            vec!["module".to_string(), "entity".to_string()]
+        ]
+    );
+
+    let pos = "# Add task.thing.add\n\nPass parameters in the request according to the order in the table.\n\n#|\n|| **Name**\n`type` | **Description** ||\n|| **TASKID***\n[`integer`](x.md) | T ||\n|#\n";
+    let (_, p) = read("api-reference/tasks/x.md", pos);
+    assert!(p.expect("method").positional);
+
+    let v3 = "# List tasks.thing.list\n\n## Method Parameters\n\n#|\n|| **Name**\n`type` | **Description** ||\n|| **pagination**\n[`object`](x.md) | Page ||\n|#\n\n```bash\ncurl https://x/rest/api/1/t/tasks.thing.list\n```\n";
+    let (_, p) = read("api-reference/tasks/y.md", v3);
+    let p = p.expect("method");
+    assert_eq!(p.api, "v3");
+    let toml = super::super::emit::spec_toml(&p, "api-reference/tasks/y.md", "0123456789");
+    assert!(toml.contains("style = \"v3_page\""), "{toml}");
+}
