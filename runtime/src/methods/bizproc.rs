@@ -54,13 +54,13 @@ pub struct ActivityAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub properties: ::std::option::Option<activity_add::Properties>,
-    /// `RETURN_PROPERTIES`: `ReturnProperties`.
+    /// `RETURN_PROPERTIES`: `Properties`.
     #[serde(
         rename = "RETURN_PROPERTIES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub return_properties: ::std::option::Option<activity_add::ReturnProperties>,
+    pub return_properties: ::std::option::Option<activity_add::Properties>,
     /// `DOCUMENT_TYPE`: `any[]`.
     #[serde(
         rename = "DOCUMENT_TYPE",
@@ -164,7 +164,7 @@ impl ActivityAdd {
     #[must_use]
     pub fn return_properties(
         mut self,
-        value: impl ::std::convert::Into<activity_add::ReturnProperties>,
+        value: impl ::std::convert::Into<activity_add::Properties>,
     ) -> Self {
         self.return_properties = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -425,158 +425,6 @@ pub mod activity_add {
         }
     }
     impl crate::__private::Check for Properties {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
-            crate::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "Name"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "Description"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "Type"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.options,
-                &::std::format!("{}.{}", field, "Options"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.required,
-                &::std::format!("{}.{}", field, "Required"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "Multiple"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.default,
-                &::std::format!("{}.{}", field, "Default"),
-                problems,
-            );
-        }
-    }
-    /// `ReturnProperties` of [`bizproc.activity.add`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        crate::__private::serde::Serialize,
-        crate::__private::serde::Deserialize
-    )]
-    #[serde(crate = "crate::__private::serde")]
-    pub struct ReturnProperties {
-        /// `Name`: `string`.
-        #[serde(
-            rename = "Name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `Description`: `string`.
-        #[serde(
-            rename = "Description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `Type`: `string`.
-        #[serde(
-            rename = "Type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `Options`: `any[]`.
-        #[serde(
-            rename = "Options",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub options: ::std::option::Option<
-            ::std::vec::Vec<crate::__private::serde_json::Value>,
-        >,
-        /// `Required`: `yn`.
-        #[serde(
-            rename = "Required",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub required: ::std::option::Option<crate::types::Yn>,
-        /// `Multiple`: `yn`.
-        #[serde(
-            rename = "Multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<crate::types::Yn>,
-        /// `Default`: `any`.
-        #[serde(
-            rename = "Default",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default: ::std::option::Option<crate::__private::serde_json::Value>,
-    }
-    impl crate::wire::FromWire for ReturnProperties {
-        fn from_wire(
-            value: &crate::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, crate::wire::WireError> {
-            let obj = crate::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "Name" => slot_0 = ::std::option::Option::Some(member),
-                    "Description" => slot_1 = ::std::option::Option::Some(member),
-                    "Type" => slot_2 = ::std::option::Option::Some(member),
-                    "Options" => slot_3 = ::std::option::Option::Some(member),
-                    "Required" => slot_4 = ::std::option::Option::Some(member),
-                    "Multiple" => slot_5 = ::std::option::Option::Some(member),
-                    "Default" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                name: crate::__private::wire::field_at(slot_0, "Name")?,
-                description: crate::__private::wire::field_at(slot_1, "Description")?,
-                type_: crate::__private::wire::field_at(slot_2, "Type")?,
-                options: crate::__private::wire::field_at(slot_3, "Options")?,
-                required: crate::__private::wire::field_at(slot_4, "Required")?,
-                multiple: crate::__private::wire::field_at(slot_5, "Multiple")?,
-                default: crate::__private::wire::field_at(slot_6, "Default")?,
-            })
-        }
-    }
-    impl crate::__private::Check for ReturnProperties {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
             crate::__private::Check::check(
@@ -990,18 +838,13 @@ pub mod activity_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub description: ::std::option::Option<::std::string::String>,
-        /// `PROPERTIES`: `map<any>`.
+        /// `PROPERTIES`: `Properties`.
         #[serde(
             rename = "PROPERTIES",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub properties: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub properties: ::std::option::Option<Properties>,
         /// `RETURN_PROPERTIES`: `map<any>`.
         #[serde(
             rename = "RETURN_PROPERTIES",
@@ -1194,6 +1037,158 @@ pub mod activity_update {
             );
         }
     }
+    /// `Properties` of [`bizproc.activity.update`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Properties {
+        /// `Name`: `string`.
+        #[serde(
+            rename = "Name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `Description`: `string`.
+        #[serde(
+            rename = "Description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `Type`: `string`.
+        #[serde(
+            rename = "Type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `Options`: `any[]`.
+        #[serde(
+            rename = "Options",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `Required`: `yn`.
+        #[serde(
+            rename = "Required",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required: ::std::option::Option<crate::types::Yn>,
+        /// `Multiple`: `yn`.
+        #[serde(
+            rename = "Multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<crate::types::Yn>,
+        /// `Default`: `any`.
+        #[serde(
+            rename = "Default",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default: ::std::option::Option<crate::__private::serde_json::Value>,
+    }
+    impl crate::wire::FromWire for Properties {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "Name" => slot_0 = ::std::option::Option::Some(member),
+                    "Description" => slot_1 = ::std::option::Option::Some(member),
+                    "Type" => slot_2 = ::std::option::Option::Some(member),
+                    "Options" => slot_3 = ::std::option::Option::Some(member),
+                    "Required" => slot_4 = ::std::option::Option::Some(member),
+                    "Multiple" => slot_5 = ::std::option::Option::Some(member),
+                    "Default" => slot_6 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                name: crate::__private::wire::field_at(slot_0, "Name")?,
+                description: crate::__private::wire::field_at(slot_1, "Description")?,
+                type_: crate::__private::wire::field_at(slot_2, "Type")?,
+                options: crate::__private::wire::field_at(slot_3, "Options")?,
+                required: crate::__private::wire::field_at(slot_4, "Required")?,
+                multiple: crate::__private::wire::field_at(slot_5, "Multiple")?,
+                default: crate::__private::wire::field_at(slot_6, "Default")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Properties {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "Name"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "Description"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "Type"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "Options"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.required,
+                &::std::format!("{}.{}", field, "Required"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "Multiple"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.default,
+                &::std::format!("{}.{}", field, "Default"),
+                problems,
+            );
+        }
+    }
 }
 /// [`bizproc.event.send`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-event-send.html) (REST v2)
 ///
@@ -1361,13 +1356,13 @@ pub struct RobotAdd {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub properties: ::std::option::Option<robot_add::Properties>,
-    /// `RETURN_PROPERTIES`: `ReturnProperties`.
+    /// `RETURN_PROPERTIES`: `Properties`.
     #[serde(
         rename = "RETURN_PROPERTIES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub return_properties: ::std::option::Option<robot_add::ReturnProperties>,
+    pub return_properties: ::std::option::Option<robot_add::Properties>,
     /// `DOCUMENT_TYPE`: `any[]`.
     #[serde(
         rename = "DOCUMENT_TYPE",
@@ -1459,7 +1454,7 @@ impl RobotAdd {
     #[must_use]
     pub fn return_properties(
         mut self,
-        value: impl ::std::convert::Into<robot_add::ReturnProperties>,
+        value: impl ::std::convert::Into<robot_add::Properties>,
     ) -> Self {
         self.return_properties = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1719,158 +1714,6 @@ pub mod robot_add {
         }
     }
     impl crate::__private::Check for Properties {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
-            crate::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "Name"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "Description"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.type_,
-                &::std::format!("{}.{}", field, "Type"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.options,
-                &::std::format!("{}.{}", field, "Options"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.required,
-                &::std::format!("{}.{}", field, "Required"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.multiple,
-                &::std::format!("{}.{}", field, "Multiple"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.default,
-                &::std::format!("{}.{}", field, "Default"),
-                problems,
-            );
-        }
-    }
-    /// `ReturnProperties` of [`bizproc.robot.add`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-add.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        crate::__private::serde::Serialize,
-        crate::__private::serde::Deserialize
-    )]
-    #[serde(crate = "crate::__private::serde")]
-    pub struct ReturnProperties {
-        /// `Name`: `string`.
-        #[serde(
-            rename = "Name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `Description`: `string`.
-        #[serde(
-            rename = "Description",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `Type`: `string`.
-        #[serde(
-            rename = "Type",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_: ::std::option::Option<::std::string::String>,
-        /// `Options`: `any[]`.
-        #[serde(
-            rename = "Options",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub options: ::std::option::Option<
-            ::std::vec::Vec<crate::__private::serde_json::Value>,
-        >,
-        /// `Required`: `yn`.
-        #[serde(
-            rename = "Required",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub required: ::std::option::Option<crate::types::Yn>,
-        /// `Multiple`: `yn`.
-        #[serde(
-            rename = "Multiple",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub multiple: ::std::option::Option<crate::types::Yn>,
-        /// `Default`: `any`.
-        #[serde(
-            rename = "Default",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub default: ::std::option::Option<crate::__private::serde_json::Value>,
-    }
-    impl crate::wire::FromWire for ReturnProperties {
-        fn from_wire(
-            value: &crate::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, crate::wire::WireError> {
-            let obj = crate::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "Name" => slot_0 = ::std::option::Option::Some(member),
-                    "Description" => slot_1 = ::std::option::Option::Some(member),
-                    "Type" => slot_2 = ::std::option::Option::Some(member),
-                    "Options" => slot_3 = ::std::option::Option::Some(member),
-                    "Required" => slot_4 = ::std::option::Option::Some(member),
-                    "Multiple" => slot_5 = ::std::option::Option::Some(member),
-                    "Default" => slot_6 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                name: crate::__private::wire::field_at(slot_0, "Name")?,
-                description: crate::__private::wire::field_at(slot_1, "Description")?,
-                type_: crate::__private::wire::field_at(slot_2, "Type")?,
-                options: crate::__private::wire::field_at(slot_3, "Options")?,
-                required: crate::__private::wire::field_at(slot_4, "Required")?,
-                multiple: crate::__private::wire::field_at(slot_5, "Multiple")?,
-                default: crate::__private::wire::field_at(slot_6, "Default")?,
-            })
-        }
-    }
-    impl crate::__private::Check for ReturnProperties {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
             crate::__private::Check::check(
@@ -2199,18 +2042,13 @@ pub mod robot_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub description: ::std::option::Option<::std::string::String>,
-        /// `PROPERTIES`: `map<any>`.
+        /// `PROPERTIES`: `Properties`.
         #[serde(
             rename = "PROPERTIES",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub properties: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub properties: ::std::option::Option<Properties>,
         /// `RETURN_PROPERTIES`: `map<any>`.
         #[serde(
             rename = "RETURN_PROPERTIES",
@@ -2399,6 +2237,158 @@ pub mod robot_update {
             crate::__private::Check::check(
                 &self.placement_handler,
                 &::std::format!("{}.{}", field, "PLACEMENT_HANDLER"),
+                problems,
+            );
+        }
+    }
+    /// `Properties` of [`bizproc.robot.update`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Properties {
+        /// `Name`: `string`.
+        #[serde(
+            rename = "Name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `Description`: `string`.
+        #[serde(
+            rename = "Description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `Type`: `string`.
+        #[serde(
+            rename = "Type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `Options`: `any[]`.
+        #[serde(
+            rename = "Options",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `Required`: `yn`.
+        #[serde(
+            rename = "Required",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required: ::std::option::Option<crate::types::Yn>,
+        /// `Multiple`: `yn`.
+        #[serde(
+            rename = "Multiple",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple: ::std::option::Option<crate::types::Yn>,
+        /// `Default`: `any`.
+        #[serde(
+            rename = "Default",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default: ::std::option::Option<crate::__private::serde_json::Value>,
+    }
+    impl crate::wire::FromWire for Properties {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "Name" => slot_0 = ::std::option::Option::Some(member),
+                    "Description" => slot_1 = ::std::option::Option::Some(member),
+                    "Type" => slot_2 = ::std::option::Option::Some(member),
+                    "Options" => slot_3 = ::std::option::Option::Some(member),
+                    "Required" => slot_4 = ::std::option::Option::Some(member),
+                    "Multiple" => slot_5 = ::std::option::Option::Some(member),
+                    "Default" => slot_6 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                name: crate::__private::wire::field_at(slot_0, "Name")?,
+                description: crate::__private::wire::field_at(slot_1, "Description")?,
+                type_: crate::__private::wire::field_at(slot_2, "Type")?,
+                options: crate::__private::wire::field_at(slot_3, "Options")?,
+                required: crate::__private::wire::field_at(slot_4, "Required")?,
+                multiple: crate::__private::wire::field_at(slot_5, "Multiple")?,
+                default: crate::__private::wire::field_at(slot_6, "Default")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Properties {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "Name"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "Description"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "Type"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "Options"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.required,
+                &::std::format!("{}.{}", field, "Required"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.multiple,
+                &::std::format!("{}.{}", field, "Multiple"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.default,
+                &::std::format!("{}.{}", field, "Default"),
                 problems,
             );
         }
@@ -2665,13 +2655,13 @@ pub struct TaskList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<task_list::Filter>,
-    /// `ORDER`: `Order`.
+    /// `ORDER`: `Filter`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<task_list::Order>,
+    pub order: ::std::option::Option<task_list::Filter>,
     /// `START`: `int`.
     #[serde(
         rename = "START",
@@ -2714,7 +2704,7 @@ impl TaskList {
     }
     /// Sets `ORDER`.
     #[must_use]
-    pub fn order(mut self, value: impl ::std::convert::Into<task_list::Order>) -> Self {
+    pub fn order(mut self, value: impl ::std::convert::Into<task_list::Filter>) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
@@ -2932,18 +2922,13 @@ pub mod task_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub activity_name: ::std::option::Option<::std::string::String>,
-        /// `PARAMETERS`: `map<any>`.
+        /// `PARAMETERS`: `Parameters`.
         #[serde(
             rename = "PARAMETERS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parameters: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub parameters: ::std::option::Option<Parameters>,
         /// `DOCUMENT_URL`: `string`.
         #[serde(
             rename = "DOCUMENT_URL",
@@ -3216,7 +3201,7 @@ pub mod task_list {
             );
         }
     }
-    /// `Order` of [`bizproc.task.list`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-list.html).
+    /// `Parameters` of [`bizproc.task.list`](https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -3226,168 +3211,60 @@ pub mod task_list {
         crate::__private::serde::Deserialize
     )]
     #[serde(crate = "crate::__private::serde")]
-    pub struct Order {
-        /// `ID`: `int`.
+    pub struct Parameters {
+        /// `CommentLabel`: `string`.
         #[serde(
-            rename = "ID",
+            rename = "CommentLabel",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<i64>,
-        /// `WORKFLOW_ID`: `string`.
+        pub comment_label: ::std::option::Option<::std::string::String>,
+        /// `CommentRequired`: `string`.
         #[serde(
-            rename = "WORKFLOW_ID",
+            rename = "CommentRequired",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub workflow_id: ::std::option::Option<::std::string::String>,
-        /// `DOCUMENT_NAME`: `string`.
+        pub comment_required: ::std::option::Option<::std::string::String>,
+        /// `ShowComment`: `yn`.
         #[serde(
-            rename = "DOCUMENT_NAME",
+            rename = "ShowComment",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub document_name: ::std::option::Option<::std::string::String>,
-        /// `DESCRIPTION`: `string`.
+        pub show_comment: ::std::option::Option<crate::types::Yn>,
+        /// `StatusOkLabel`: `string`.
         #[serde(
-            rename = "DESCRIPTION",
+            rename = "StatusOkLabel",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// `NAME`: `string`.
+        pub status_ok_label: ::std::option::Option<::std::string::String>,
+        /// `StatusYesLabel`: `string`.
         #[serde(
-            rename = "NAME",
+            rename = "StatusYesLabel",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `MODIFIED`: `datetime`.
+        pub status_yes_label: ::std::option::Option<::std::string::String>,
+        /// `StatusNoLabel`: `string`.
         #[serde(
-            rename = "MODIFIED",
+            rename = "StatusNoLabel",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modified: ::std::option::Option<::std::string::String>,
-        /// `WORKFLOW_STARTED`: `datetime`.
+        pub status_no_label: ::std::option::Option<::std::string::String>,
+        /// `Fields`: `any[]`.
         #[serde(
-            rename = "WORKFLOW_STARTED",
+            rename = "Fields",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub workflow_started: ::std::option::Option<::std::string::String>,
-        /// `WORKFLOW_STARTED_BY`: `user`.
-        #[serde(
-            rename = "WORKFLOW_STARTED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub workflow_started_by: ::std::option::Option<i64>,
-        /// `OVERDUE_DATE`: `datetime`.
-        #[serde(
-            rename = "OVERDUE_DATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub overdue_date: ::std::option::Option<::std::string::String>,
-        /// `WORKFLOW_TEMPLATE_ID`: `int`.
-        #[serde(
-            rename = "WORKFLOW_TEMPLATE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub workflow_template_id: ::std::option::Option<i64>,
-        /// `WORKFLOW_TEMPLATE_NAME`: `string`.
-        #[serde(
-            rename = "WORKFLOW_TEMPLATE_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub workflow_template_name: ::std::option::Option<::std::string::String>,
-        /// `WORKFLOW_STATE`: `string`.
-        #[serde(
-            rename = "WORKFLOW_STATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub workflow_state: ::std::option::Option<::std::string::String>,
-        /// `STATUS`: `int`.
-        #[serde(
-            rename = "STATUS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<i64>,
-        /// `USER_ID`: `user`.
-        #[serde(
-            rename = "USER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<i64>,
-        /// `USER_STATUS`: `int`.
-        #[serde(
-            rename = "USER_STATUS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_status: ::std::option::Option<i64>,
-        /// `MODULE_ID`: `string`.
-        #[serde(
-            rename = "MODULE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `ENTITY`: `string`.
-        #[serde(
-            rename = "ENTITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity: ::std::option::Option<::std::string::String>,
-        /// `DOCUMENT_ID`: `int`.
-        #[serde(
-            rename = "DOCUMENT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_id: ::std::option::Option<i64>,
-        /// `ACTIVITY`: `string`.
-        #[serde(
-            rename = "ACTIVITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub activity: ::std::option::Option<::std::string::String>,
-        /// `ACTIVITY_NAME`: `string`.
-        #[serde(
-            rename = "ACTIVITY_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub activity_name: ::std::option::Option<::std::string::String>,
-        /// `PARAMETERS`: `map<any>`.
-        #[serde(
-            rename = "PARAMETERS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parameters: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
+        pub fields: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
         >,
-        /// `DOCUMENT_URL`: `string`.
-        #[serde(
-            rename = "DOCUMENT_URL",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_url: ::std::option::Option<::std::string::String>,
     }
-    impl crate::wire::FromWire for Order {
+    impl crate::wire::FromWire for Parameters {
         fn from_wire(
             value: &crate::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, crate::wire::WireError> {
@@ -3413,240 +3290,77 @@ pub mod task_list {
             let mut slot_6: ::std::option::Option<
                 &crate::__private::serde_json::Value,
             > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
             for (key, member) in obj {
                 match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "WORKFLOW_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "DOCUMENT_NAME" => slot_2 = ::std::option::Option::Some(member),
-                    "DESCRIPTION" => slot_3 = ::std::option::Option::Some(member),
-                    "NAME" => slot_4 = ::std::option::Option::Some(member),
-                    "MODIFIED" => slot_5 = ::std::option::Option::Some(member),
-                    "WORKFLOW_STARTED" => slot_6 = ::std::option::Option::Some(member),
-                    "WORKFLOW_STARTED_BY" => slot_7 = ::std::option::Option::Some(member),
-                    "OVERDUE_DATE" => slot_8 = ::std::option::Option::Some(member),
-                    "WORKFLOW_TEMPLATE_ID" => {
-                        slot_9 = ::std::option::Option::Some(member);
-                    }
-                    "WORKFLOW_TEMPLATE_NAME" => {
-                        slot_10 = ::std::option::Option::Some(member);
-                    }
-                    "WORKFLOW_STATE" => slot_11 = ::std::option::Option::Some(member),
-                    "STATUS" => slot_12 = ::std::option::Option::Some(member),
-                    "USER_ID" => slot_13 = ::std::option::Option::Some(member),
-                    "USER_STATUS" => slot_14 = ::std::option::Option::Some(member),
-                    "MODULE_ID" => slot_15 = ::std::option::Option::Some(member),
-                    "ENTITY" => slot_16 = ::std::option::Option::Some(member),
-                    "DOCUMENT_ID" => slot_17 = ::std::option::Option::Some(member),
-                    "ACTIVITY" => slot_18 = ::std::option::Option::Some(member),
-                    "ACTIVITY_NAME" => slot_19 = ::std::option::Option::Some(member),
-                    "PARAMETERS" => slot_20 = ::std::option::Option::Some(member),
-                    "DOCUMENT_URL" => slot_21 = ::std::option::Option::Some(member),
+                    "CommentLabel" => slot_0 = ::std::option::Option::Some(member),
+                    "CommentRequired" => slot_1 = ::std::option::Option::Some(member),
+                    "ShowComment" => slot_2 = ::std::option::Option::Some(member),
+                    "StatusOkLabel" => slot_3 = ::std::option::Option::Some(member),
+                    "StatusYesLabel" => slot_4 = ::std::option::Option::Some(member),
+                    "StatusNoLabel" => slot_5 = ::std::option::Option::Some(member),
+                    "Fields" => slot_6 = ::std::option::Option::Some(member),
                     _ => {}
                 }
             }
             ::std::result::Result::Ok(Self {
-                id: crate::__private::wire::field_at(slot_0, "ID")?,
-                workflow_id: crate::__private::wire::field_at(slot_1, "WORKFLOW_ID")?,
-                document_name: crate::__private::wire::field_at(
-                    slot_2,
-                    "DOCUMENT_NAME",
+                comment_label: crate::__private::wire::field_at(slot_0, "CommentLabel")?,
+                comment_required: crate::__private::wire::field_at(
+                    slot_1,
+                    "CommentRequired",
                 )?,
-                description: crate::__private::wire::field_at(slot_3, "DESCRIPTION")?,
-                name: crate::__private::wire::field_at(slot_4, "NAME")?,
-                modified: crate::__private::wire::field_at(slot_5, "MODIFIED")?,
-                workflow_started: crate::__private::wire::field_at(
-                    slot_6,
-                    "WORKFLOW_STARTED",
+                show_comment: crate::__private::wire::field_at(slot_2, "ShowComment")?,
+                status_ok_label: crate::__private::wire::field_at(
+                    slot_3,
+                    "StatusOkLabel",
                 )?,
-                workflow_started_by: crate::__private::wire::field_at(
-                    slot_7,
-                    "WORKFLOW_STARTED_BY",
+                status_yes_label: crate::__private::wire::field_at(
+                    slot_4,
+                    "StatusYesLabel",
                 )?,
-                overdue_date: crate::__private::wire::field_at(slot_8, "OVERDUE_DATE")?,
-                workflow_template_id: crate::__private::wire::field_at(
-                    slot_9,
-                    "WORKFLOW_TEMPLATE_ID",
+                status_no_label: crate::__private::wire::field_at(
+                    slot_5,
+                    "StatusNoLabel",
                 )?,
-                workflow_template_name: crate::__private::wire::field_at(
-                    slot_10,
-                    "WORKFLOW_TEMPLATE_NAME",
-                )?,
-                workflow_state: crate::__private::wire::field_at(
-                    slot_11,
-                    "WORKFLOW_STATE",
-                )?,
-                status: crate::__private::wire::field_at(slot_12, "STATUS")?,
-                user_id: crate::__private::wire::field_at(slot_13, "USER_ID")?,
-                user_status: crate::__private::wire::field_at(slot_14, "USER_STATUS")?,
-                module_id: crate::__private::wire::field_at(slot_15, "MODULE_ID")?,
-                entity: crate::__private::wire::field_at(slot_16, "ENTITY")?,
-                document_id: crate::__private::wire::field_at(slot_17, "DOCUMENT_ID")?,
-                activity: crate::__private::wire::field_at(slot_18, "ACTIVITY")?,
-                activity_name: crate::__private::wire::field_at(
-                    slot_19,
-                    "ACTIVITY_NAME",
-                )?,
-                parameters: crate::__private::wire::field_at(slot_20, "PARAMETERS")?,
-                document_url: crate::__private::wire::field_at(slot_21, "DOCUMENT_URL")?,
+                fields: crate::__private::wire::field_at(slot_6, "Fields")?,
             })
         }
     }
-    impl crate::__private::Check for Order {
+    impl crate::__private::Check for Parameters {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
             crate::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
+                &self.comment_label,
+                &::std::format!("{}.{}", field, "CommentLabel"),
                 problems,
             );
             crate::__private::Check::check(
-                &self.workflow_id,
-                &::std::format!("{}.{}", field, "WORKFLOW_ID"),
+                &self.comment_required,
+                &::std::format!("{}.{}", field, "CommentRequired"),
                 problems,
             );
             crate::__private::Check::check(
-                &self.document_name,
-                &::std::format!("{}.{}", field, "DOCUMENT_NAME"),
+                &self.show_comment,
+                &::std::format!("{}.{}", field, "ShowComment"),
                 problems,
             );
             crate::__private::Check::check(
-                &self.description,
-                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                &self.status_ok_label,
+                &::std::format!("{}.{}", field, "StatusOkLabel"),
                 problems,
             );
             crate::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
+                &self.status_yes_label,
+                &::std::format!("{}.{}", field, "StatusYesLabel"),
                 problems,
             );
             crate::__private::Check::check(
-                &self.modified,
-                &::std::format!("{}.{}", field, "MODIFIED"),
+                &self.status_no_label,
+                &::std::format!("{}.{}", field, "StatusNoLabel"),
                 problems,
             );
             crate::__private::Check::check(
-                &self.workflow_started,
-                &::std::format!("{}.{}", field, "WORKFLOW_STARTED"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.workflow_started_by,
-                &::std::format!("{}.{}", field, "WORKFLOW_STARTED_BY"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.overdue_date,
-                &::std::format!("{}.{}", field, "OVERDUE_DATE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.workflow_template_id,
-                &::std::format!("{}.{}", field, "WORKFLOW_TEMPLATE_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.workflow_template_name,
-                &::std::format!("{}.{}", field, "WORKFLOW_TEMPLATE_NAME"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.workflow_state,
-                &::std::format!("{}.{}", field, "WORKFLOW_STATE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "STATUS"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "USER_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.user_status,
-                &::std::format!("{}.{}", field, "USER_STATUS"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "MODULE_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.entity,
-                &::std::format!("{}.{}", field, "ENTITY"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.document_id,
-                &::std::format!("{}.{}", field, "DOCUMENT_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.activity,
-                &::std::format!("{}.{}", field, "ACTIVITY"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.activity_name,
-                &::std::format!("{}.{}", field, "ACTIVITY_NAME"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.parameters,
-                &::std::format!("{}.{}", field, "PARAMETERS"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.document_url,
-                &::std::format!("{}.{}", field, "DOCUMENT_URL"),
+                &self.fields,
+                &::std::format!("{}.{}", field, "Fields"),
                 problems,
             );
         }
@@ -4242,13 +3956,13 @@ pub struct WorkflowTemplateList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<workflow_template_list::Filter>,
-    /// `ORDER`: `Order`.
+    /// `ORDER`: `Filter`.
     #[serde(
         rename = "ORDER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<workflow_template_list::Order>,
+    pub order: ::std::option::Option<workflow_template_list::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -4293,7 +4007,7 @@ impl WorkflowTemplateList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<workflow_template_list::Order>,
+        value: impl ::std::convert::Into<workflow_template_list::Filter>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4575,286 +4289,6 @@ pub mod workflow_template_list {
         }
     }
     impl crate::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
-            crate::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.module_id,
-                &::std::format!("{}.{}", field, "MODULE_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.entity,
-                &::std::format!("{}.{}", field, "ENTITY"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.document_type,
-                &::std::format!("{}.{}", field, "DOCUMENT_TYPE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.auto_execute,
-                &::std::format!("{}.{}", field, "AUTO_EXECUTE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.template,
-                &::std::format!("{}.{}", field, "TEMPLATE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.parameters,
-                &::std::format!("{}.{}", field, "PARAMETERS"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.variables,
-                &::std::format!("{}.{}", field, "VARIABLES"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.constants,
-                &::std::format!("{}.{}", field, "CONSTANTS"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.modified,
-                &::std::format!("{}.{}", field, "MODIFIED"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.is_modified,
-                &::std::format!("{}.{}", field, "IS_MODIFIED"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.user_id,
-                &::std::format!("{}.{}", field, "USER_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.system_code,
-                &::std::format!("{}.{}", field, "SYSTEM_CODE"),
-                problems,
-            );
-        }
-    }
-    /// `Order` of [`bizproc.workflow.template.list`](https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        crate::__private::serde::Serialize,
-        crate::__private::serde::Deserialize
-    )]
-    #[serde(crate = "crate::__private::serde")]
-    pub struct Order {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `MODULE_ID`: `string`.
-        #[serde(
-            rename = "MODULE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub module_id: ::std::option::Option<::std::string::String>,
-        /// `ENTITY`: `string`.
-        #[serde(
-            rename = "ENTITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity: ::std::option::Option<::std::string::String>,
-        /// `DOCUMENT_TYPE`: `string`.
-        #[serde(
-            rename = "DOCUMENT_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub document_type: ::std::option::Option<::std::string::String>,
-        /// `AUTO_EXECUTE`: `int`.
-        #[serde(
-            rename = "AUTO_EXECUTE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub auto_execute: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `TEMPLATE`: `any[]`.
-        #[serde(
-            rename = "TEMPLATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template: ::std::option::Option<
-            ::std::vec::Vec<crate::__private::serde_json::Value>,
-        >,
-        /// `PARAMETERS`: `any[]`.
-        #[serde(
-            rename = "PARAMETERS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parameters: ::std::option::Option<
-            ::std::vec::Vec<crate::__private::serde_json::Value>,
-        >,
-        /// `VARIABLES`: `any[]`.
-        #[serde(
-            rename = "VARIABLES",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub variables: ::std::option::Option<
-            ::std::vec::Vec<crate::__private::serde_json::Value>,
-        >,
-        /// `CONSTANTS`: `any[]`.
-        #[serde(
-            rename = "CONSTANTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub constants: ::std::option::Option<
-            ::std::vec::Vec<crate::__private::serde_json::Value>,
-        >,
-        /// `MODIFIED`: `datetime`.
-        #[serde(
-            rename = "MODIFIED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modified: ::std::option::Option<::std::string::String>,
-        /// `IS_MODIFIED`: `yn`.
-        #[serde(
-            rename = "IS_MODIFIED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_modified: ::std::option::Option<crate::types::Yn>,
-        /// `USER_ID`: `int`.
-        #[serde(
-            rename = "USER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_id: ::std::option::Option<i64>,
-        /// `SYSTEM_CODE`: `string`.
-        #[serde(
-            rename = "SYSTEM_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub system_code: ::std::option::Option<::std::string::String>,
-    }
-    impl crate::wire::FromWire for Order {
-        fn from_wire(
-            value: &crate::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, crate::wire::WireError> {
-            let obj = crate::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "MODULE_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "ENTITY" => slot_2 = ::std::option::Option::Some(member),
-                    "DOCUMENT_TYPE" => slot_3 = ::std::option::Option::Some(member),
-                    "AUTO_EXECUTE" => slot_4 = ::std::option::Option::Some(member),
-                    "NAME" => slot_5 = ::std::option::Option::Some(member),
-                    "TEMPLATE" => slot_6 = ::std::option::Option::Some(member),
-                    "PARAMETERS" => slot_7 = ::std::option::Option::Some(member),
-                    "VARIABLES" => slot_8 = ::std::option::Option::Some(member),
-                    "CONSTANTS" => slot_9 = ::std::option::Option::Some(member),
-                    "MODIFIED" => slot_10 = ::std::option::Option::Some(member),
-                    "IS_MODIFIED" => slot_11 = ::std::option::Option::Some(member),
-                    "USER_ID" => slot_12 = ::std::option::Option::Some(member),
-                    "SYSTEM_CODE" => slot_13 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: crate::__private::wire::field_at(slot_0, "ID")?,
-                module_id: crate::__private::wire::field_at(slot_1, "MODULE_ID")?,
-                entity: crate::__private::wire::field_at(slot_2, "ENTITY")?,
-                document_type: crate::__private::wire::field_at(
-                    slot_3,
-                    "DOCUMENT_TYPE",
-                )?,
-                auto_execute: crate::__private::wire::field_at(slot_4, "AUTO_EXECUTE")?,
-                name: crate::__private::wire::field_at(slot_5, "NAME")?,
-                template: crate::__private::wire::field_at(slot_6, "TEMPLATE")?,
-                parameters: crate::__private::wire::field_at(slot_7, "PARAMETERS")?,
-                variables: crate::__private::wire::field_at(slot_8, "VARIABLES")?,
-                constants: crate::__private::wire::field_at(slot_9, "CONSTANTS")?,
-                modified: crate::__private::wire::field_at(slot_10, "MODIFIED")?,
-                is_modified: crate::__private::wire::field_at(slot_11, "IS_MODIFIED")?,
-                user_id: crate::__private::wire::field_at(slot_12, "USER_ID")?,
-                system_code: crate::__private::wire::field_at(slot_13, "SYSTEM_CODE")?,
-            })
-        }
-    }
-    impl crate::__private::Check for Order {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
             crate::__private::Check::check(

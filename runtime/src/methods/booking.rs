@@ -90,6 +90,68 @@ impl ::std::convert::From<&crate::ApiError> for V1BookingAddError {
 pub mod v1_booking_add {
     #[allow(unused_imports)]
     use super::*;
+    /// `DatePeriod` of [`booking.v1.booking.add`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct DatePeriod {
+        /// `from`: `map<any>`.
+        #[serde(rename = "from")]
+        pub from: ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::__private::serde_json::Value,
+        >,
+        /// `to`: `map<any>`.
+        #[serde(rename = "to")]
+        pub to: ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::__private::serde_json::Value,
+        >,
+    }
+    impl crate::wire::FromWire for DatePeriod {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "from" => slot_0 = ::std::option::Option::Some(member),
+                    "to" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                from: crate::__private::wire::field_at(slot_0, "from")?,
+                to: crate::__private::wire::field_at(slot_1, "to")?,
+            })
+        }
+    }
+    impl crate::__private::Check for DatePeriod {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.from,
+                &::std::format!("{}.{}", field, "from"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.to,
+                &::std::format!("{}.{}", field, "to"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`booking.v1.booking.add`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -117,12 +179,9 @@ pub mod v1_booking_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub description: ::std::option::Option<::std::string::String>,
-        /// `datePeriod`: `map<any>`.
+        /// `datePeriod`: `DatePeriod`.
         #[serde(rename = "datePeriod")]
-        pub date_period: ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::__private::serde_json::Value,
-        >,
+        pub date_period: DatePeriod,
     }
     impl crate::wire::FromWire for Fields {
         fn from_wire(
@@ -604,6 +663,68 @@ impl ::std::convert::From<&crate::ApiError> for V1BookingCreatefromwaitlistError
 pub mod v1_booking_createfromwaitlist {
     #[allow(unused_imports)]
     use super::*;
+    /// `DatePeriod` of [`booking.v1.booking.createfromwaitlist`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-createfromwaitlist.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct DatePeriod {
+        /// `from`: `map<any>`.
+        #[serde(rename = "from")]
+        pub from: ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::__private::serde_json::Value,
+        >,
+        /// `to`: `map<any>`.
+        #[serde(rename = "to")]
+        pub to: ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::__private::serde_json::Value,
+        >,
+    }
+    impl crate::wire::FromWire for DatePeriod {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "from" => slot_0 = ::std::option::Option::Some(member),
+                    "to" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                from: crate::__private::wire::field_at(slot_0, "from")?,
+                to: crate::__private::wire::field_at(slot_1, "to")?,
+            })
+        }
+    }
+    impl crate::__private::Check for DatePeriod {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.from,
+                &::std::format!("{}.{}", field, "from"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.to,
+                &::std::format!("{}.{}", field, "to"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`booking.v1.booking.createfromwaitlist`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-createfromwaitlist.html).
     #[derive(
         ::std::fmt::Debug,
@@ -631,12 +752,9 @@ pub mod v1_booking_createfromwaitlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub description: ::std::option::Option<::std::string::String>,
-        /// `datePeriod`: `map<any>`.
+        /// `datePeriod`: `DatePeriod`.
         #[serde(rename = "datePeriod")]
-        pub date_period: ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::__private::serde_json::Value,
-        >,
+        pub date_period: DatePeriod,
     }
     impl crate::wire::FromWire for Fields {
         fn from_wire(
@@ -1667,6 +1785,68 @@ impl ::std::convert::From<&crate::ApiError> for V1BookingUpdateError {
 pub mod v1_booking_update {
     #[allow(unused_imports)]
     use super::*;
+    /// `DatePeriod` of [`booking.v1.booking.update`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct DatePeriod {
+        /// `from`: `map<any>`.
+        #[serde(rename = "from")]
+        pub from: ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::__private::serde_json::Value,
+        >,
+        /// `to`: `map<any>`.
+        #[serde(rename = "to")]
+        pub to: ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::__private::serde_json::Value,
+        >,
+    }
+    impl crate::wire::FromWire for DatePeriod {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "from" => slot_0 = ::std::option::Option::Some(member),
+                    "to" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                from: crate::__private::wire::field_at(slot_0, "from")?,
+                to: crate::__private::wire::field_at(slot_1, "to")?,
+            })
+        }
+    }
+    impl crate::__private::Check for DatePeriod {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.from,
+                &::std::format!("{}.{}", field, "from"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.to,
+                &::std::format!("{}.{}", field, "to"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`booking.v1.booking.update`](https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1701,18 +1881,13 @@ pub mod v1_booking_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub description: ::std::option::Option<::std::string::String>,
-        /// `datePeriod`: `map<any>`.
+        /// `datePeriod`: `DatePeriod`.
         #[serde(
             rename = "datePeriod",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub date_period: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub date_period: ::std::option::Option<DatePeriod>,
     }
     impl crate::wire::FromWire for Fields {
         fn from_wire(

@@ -457,6 +457,67 @@ impl ::std::convert::From<&crate::ApiError> for FollowupListV3Error {
 pub mod followup_list_v3 {
     #[allow(unused_imports)]
     use super::*;
+    /// `AfterCursor` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct AfterCursor {
+        /// `startDate`: `string`.
+        #[serde(rename = "startDate")]
+        pub start_date: ::std::string::String,
+        /// `id`: `int`.
+        #[serde(rename = "id")]
+        pub id: i64,
+    }
+    impl crate::wire::FromWire for AfterCursor {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "startDate" => slot_0 = ::std::option::Option::Some(member),
+                    "id" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                start_date: crate::__private::wire::field_at(slot_0, "startDate")?,
+                id: crate::__private::wire::field_at(slot_1, "id")?,
+            })
+        }
+    }
+    impl crate::__private::Check for AfterCursor {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.start_date,
+                &::std::format!("{}.{}", field, "startDate"),
+                problems,
+            );
+            problems
+                .non_empty(
+                    &::std::format!("{}.{}", field, "startDate"),
+                    &self.start_date,
+                );
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
     /// `Filter` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -467,12 +528,9 @@ pub mod followup_list_v3 {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Filter {
-        /// `startDate`: `map<any>`.
+        /// `startDate`: `StartDate`.
         #[serde(rename = "startDate")]
-        pub start_date: ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::__private::serde_json::Value,
-        >,
+        pub start_date: StartDate,
         /// `participantId`: `int`.
         #[serde(
             rename = "participantId",
@@ -589,18 +647,13 @@ pub mod followup_list_v3 {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub limit: ::std::option::Option<i64>,
-        /// `afterCursor`: `map<any>`.
+        /// `afterCursor`: `AfterCursor`.
         #[serde(
             rename = "afterCursor",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub after_cursor: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub after_cursor: ::std::option::Option<AfterCursor>,
     }
     impl crate::wire::FromWire for Pagination {
         fn from_wire(
@@ -639,6 +692,64 @@ pub mod followup_list_v3 {
                 &::std::format!("{}.{}", field, "afterCursor"),
                 problems,
             );
+        }
+    }
+    /// `StartDate` of [`call.followup.list`](https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct StartDate {
+        /// `from`: `string`.
+        #[serde(rename = "from")]
+        pub from: ::std::string::String,
+        /// `to`: `string`.
+        #[serde(rename = "to")]
+        pub to: ::std::string::String,
+    }
+    impl crate::wire::FromWire for StartDate {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "from" => slot_0 = ::std::option::Option::Some(member),
+                    "to" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                from: crate::__private::wire::field_at(slot_0, "from")?,
+                to: crate::__private::wire::field_at(slot_1, "to")?,
+            })
+        }
+    }
+    impl crate::__private::Check for StartDate {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.from,
+                &::std::format!("{}.{}", field, "from"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "from"), &self.from);
+            crate::__private::Check::check(
+                &self.to,
+                &::std::format!("{}.{}", field, "to"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "to"), &self.to);
         }
     }
 }

@@ -5202,12 +5202,9 @@ pub mod price_modify {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Fields {
-        /// `product`: `map<any>`.
+        /// `product`: `Product`.
         #[serde(rename = "product")]
-        pub product: ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::__private::serde_json::Value,
-        >,
+        pub product: Product,
     }
     impl crate::wire::FromWire for Fields {
         fn from_wire(
@@ -5234,6 +5231,62 @@ pub mod price_modify {
             crate::__private::Check::check(
                 &self.product,
                 &::std::format!("{}.{}", field, "product"),
+                problems,
+            );
+        }
+    }
+    /// `Product` of [`catalog.price.modify`](https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-modify.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Product {
+        /// `id`: `any`.
+        #[serde(rename = "id")]
+        pub id: crate::__private::serde_json::Value,
+        /// `prices`: `any[]`.
+        #[serde(rename = "prices")]
+        pub prices: ::std::vec::Vec<crate::__private::serde_json::Value>,
+    }
+    impl crate::wire::FromWire for Product {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "prices" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                prices: crate::__private::wire::field_at(slot_1, "prices")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Product {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.prices,
+                &::std::format!("{}.{}", field, "prices"),
                 problems,
             );
         }

@@ -4900,13 +4900,13 @@ pub struct AddressList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<address_list::Filter>,
-    /// `order`: `Order`.
+    /// `order`: `Filter`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<address_list::Order>,
+    pub order: ::std::option::Option<address_list::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -4951,7 +4951,7 @@ impl AddressList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<address_list::Order>,
+        value: impl ::std::convert::Into<address_list::Filter>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5225,281 +5225,6 @@ pub mod address_list {
         }
     }
     impl crate::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
-            crate::__private::Check::check(
-                &self.type_id,
-                &::std::format!("{}.{}", field, "TYPE_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.address_1,
-                &::std::format!("{}.{}", field, "ADDRESS_1"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.address_2,
-                &::std::format!("{}.{}", field, "ADDRESS_2"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.city,
-                &::std::format!("{}.{}", field, "CITY"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.postal_code,
-                &::std::format!("{}.{}", field, "POSTAL_CODE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.region,
-                &::std::format!("{}.{}", field, "REGION"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.province,
-                &::std::format!("{}.{}", field, "PROVINCE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.country,
-                &::std::format!("{}.{}", field, "COUNTRY"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.country_code,
-                &::std::format!("{}.{}", field, "COUNTRY_CODE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.loc_addr_id,
-                &::std::format!("{}.{}", field, "LOC_ADDR_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.anchor_type_id,
-                &::std::format!("{}.{}", field, "ANCHOR_TYPE_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.anchor_id,
-                &::std::format!("{}.{}", field, "ANCHOR_ID"),
-                problems,
-            );
-        }
-    }
-    /// `Order` of [`crm.address.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        crate::__private::serde::Serialize,
-        crate::__private::serde::Deserialize
-    )]
-    #[serde(crate = "crate::__private::serde")]
-    pub struct Order {
-        /// `TYPE_ID`: `int`.
-        #[serde(
-            rename = "TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub type_id: ::std::option::Option<i64>,
-        /// `ENTITY_TYPE_ID`: `int`.
-        #[serde(
-            rename = "ENTITY_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `string`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<::std::string::String>,
-        /// `ADDRESS_1`: `string`.
-        #[serde(
-            rename = "ADDRESS_1",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_1: ::std::option::Option<::std::string::String>,
-        /// `ADDRESS_2`: `string`.
-        #[serde(
-            rename = "ADDRESS_2",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_2: ::std::option::Option<::std::string::String>,
-        /// `CITY`: `string`.
-        #[serde(
-            rename = "CITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub city: ::std::option::Option<::std::string::String>,
-        /// `POSTAL_CODE`: `string`.
-        #[serde(
-            rename = "POSTAL_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub postal_code: ::std::option::Option<::std::string::String>,
-        /// `REGION`: `string`.
-        #[serde(
-            rename = "REGION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub region: ::std::option::Option<::std::string::String>,
-        /// `PROVINCE`: `string`.
-        #[serde(
-            rename = "PROVINCE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub province: ::std::option::Option<::std::string::String>,
-        /// `COUNTRY`: `string`.
-        #[serde(
-            rename = "COUNTRY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub country: ::std::option::Option<::std::string::String>,
-        /// `COUNTRY_CODE`: `string`.
-        #[serde(
-            rename = "COUNTRY_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub country_code: ::std::option::Option<::std::string::String>,
-        /// `LOC_ADDR_ID`: `int`.
-        #[serde(
-            rename = "LOC_ADDR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub loc_addr_id: ::std::option::Option<i64>,
-        /// `ANCHOR_TYPE_ID`: `int`.
-        #[serde(
-            rename = "ANCHOR_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub anchor_type_id: ::std::option::Option<i64>,
-        /// `ANCHOR_ID`: `int`.
-        #[serde(
-            rename = "ANCHOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub anchor_id: ::std::option::Option<i64>,
-    }
-    impl crate::wire::FromWire for Order {
-        fn from_wire(
-            value: &crate::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, crate::wire::WireError> {
-            let obj = crate::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "TYPE_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "ENTITY_TYPE_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "ENTITY_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "ADDRESS_1" => slot_3 = ::std::option::Option::Some(member),
-                    "ADDRESS_2" => slot_4 = ::std::option::Option::Some(member),
-                    "CITY" => slot_5 = ::std::option::Option::Some(member),
-                    "POSTAL_CODE" => slot_6 = ::std::option::Option::Some(member),
-                    "REGION" => slot_7 = ::std::option::Option::Some(member),
-                    "PROVINCE" => slot_8 = ::std::option::Option::Some(member),
-                    "COUNTRY" => slot_9 = ::std::option::Option::Some(member),
-                    "COUNTRY_CODE" => slot_10 = ::std::option::Option::Some(member),
-                    "LOC_ADDR_ID" => slot_11 = ::std::option::Option::Some(member),
-                    "ANCHOR_TYPE_ID" => slot_12 = ::std::option::Option::Some(member),
-                    "ANCHOR_ID" => slot_13 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                type_id: crate::__private::wire::field_at(slot_0, "TYPE_ID")?,
-                entity_type_id: crate::__private::wire::field_at(
-                    slot_1,
-                    "ENTITY_TYPE_ID",
-                )?,
-                entity_id: crate::__private::wire::field_at(slot_2, "ENTITY_ID")?,
-                address_1: crate::__private::wire::field_at(slot_3, "ADDRESS_1")?,
-                address_2: crate::__private::wire::field_at(slot_4, "ADDRESS_2")?,
-                city: crate::__private::wire::field_at(slot_5, "CITY")?,
-                postal_code: crate::__private::wire::field_at(slot_6, "POSTAL_CODE")?,
-                region: crate::__private::wire::field_at(slot_7, "REGION")?,
-                province: crate::__private::wire::field_at(slot_8, "PROVINCE")?,
-                country: crate::__private::wire::field_at(slot_9, "COUNTRY")?,
-                country_code: crate::__private::wire::field_at(slot_10, "COUNTRY_CODE")?,
-                loc_addr_id: crate::__private::wire::field_at(slot_11, "LOC_ADDR_ID")?,
-                anchor_type_id: crate::__private::wire::field_at(
-                    slot_12,
-                    "ANCHOR_TYPE_ID",
-                )?,
-                anchor_id: crate::__private::wire::field_at(slot_13, "ANCHOR_ID")?,
-            })
-        }
-    }
-    impl crate::__private::Check for Order {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
             crate::__private::Check::check(
@@ -12436,18 +12161,13 @@ pub mod company_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub show_filter: ::std::option::Option<crate::types::Yn>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
         /// `LIST`: `any[]`.
         #[serde(
             rename = "LIST",
@@ -12706,6 +12426,74 @@ pub mod company_userfield_add {
             crate::__private::Check::check(
                 &self.is_searchable,
                 &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.company.userfield.add`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
         }
@@ -13356,18 +13144,13 @@ pub mod company_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
         /// `LIST`: `any[]`.
         #[serde(
             rename = "LIST",
@@ -13611,6 +13394,74 @@ pub mod company_userfield_update {
             crate::__private::Check::check(
                 &self.help_message,
                 &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.company.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
         }
@@ -17144,18 +16995,13 @@ pub mod contact_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub show_filter: ::std::option::Option<crate::types::Yn>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
         /// `LIST`: `any[]`.
         #[serde(
             rename = "LIST",
@@ -17414,6 +17260,74 @@ pub mod contact_userfield_add {
             crate::__private::Check::check(
                 &self.is_searchable,
                 &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.contact.userfield.add`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
         }
@@ -18037,18 +17951,13 @@ pub mod contact_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
         /// `LIST`: `any[]`.
         #[serde(
             rename = "LIST",
@@ -18296,6 +18205,74 @@ pub mod contact_userfield_update {
             );
         }
     }
+    /// `Settings` of [`crm.contact.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+        }
+    }
 }
 /// [`crm.currency.add`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-add.html) (REST v2)
 ///
@@ -18407,18 +18384,13 @@ pub mod currency_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<i64>,
-        /// `LANG`: `map<any>`.
+        /// `LANG`: `Lang`.
         #[serde(
             rename = "LANG",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lang: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub lang: ::std::option::Option<Lang>,
     }
     impl crate::wire::FromWire for Fields {
         fn from_wire(
@@ -18497,6 +18469,160 @@ pub mod currency_add {
             crate::__private::Check::check(
                 &self.lang,
                 &::std::format!("{}.{}", field, "LANG"),
+                problems,
+            );
+        }
+    }
+    /// `Lang` of [`crm.currency.add`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Lang {
+        /// `DECIMALS`: `int`.
+        #[serde(rename = "DECIMALS")]
+        pub decimals: i64,
+        /// `DEC_POINT`: `string`.
+        #[serde(
+            rename = "DEC_POINT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dec_point: ::std::option::Option<::std::string::String>,
+        /// `FORMAT_STRING`: `string`.
+        #[serde(
+            rename = "FORMAT_STRING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_string: ::std::option::Option<::std::string::String>,
+        /// `FULL_NAME`: `string`.
+        #[serde(
+            rename = "FULL_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        /// `HIDE_ZERO`: `string`.
+        #[serde(
+            rename = "HIDE_ZERO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hide_zero: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_SEP`: `string`.
+        #[serde(
+            rename = "THOUSANDS_SEP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_sep: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_VARIANT`: `string`.
+        #[serde(
+            rename = "THOUSANDS_VARIANT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_variant: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Lang {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DECIMALS" => slot_0 = ::std::option::Option::Some(member),
+                    "DEC_POINT" => slot_1 = ::std::option::Option::Some(member),
+                    "FORMAT_STRING" => slot_2 = ::std::option::Option::Some(member),
+                    "FULL_NAME" => slot_3 = ::std::option::Option::Some(member),
+                    "HIDE_ZERO" => slot_4 = ::std::option::Option::Some(member),
+                    "THOUSANDS_SEP" => slot_5 = ::std::option::Option::Some(member),
+                    "THOUSANDS_VARIANT" => slot_6 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                decimals: crate::__private::wire::field_at(slot_0, "DECIMALS")?,
+                dec_point: crate::__private::wire::field_at(slot_1, "DEC_POINT")?,
+                format_string: crate::__private::wire::field_at(
+                    slot_2,
+                    "FORMAT_STRING",
+                )?,
+                full_name: crate::__private::wire::field_at(slot_3, "FULL_NAME")?,
+                hide_zero: crate::__private::wire::field_at(slot_4, "HIDE_ZERO")?,
+                thousands_sep: crate::__private::wire::field_at(
+                    slot_5,
+                    "THOUSANDS_SEP",
+                )?,
+                thousands_variant: crate::__private::wire::field_at(
+                    slot_6,
+                    "THOUSANDS_VARIANT",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Lang {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.decimals,
+                &::std::format!("{}.{}", field, "DECIMALS"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.dec_point,
+                &::std::format!("{}.{}", field, "DEC_POINT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.format_string,
+                &::std::format!("{}.{}", field, "FORMAT_STRING"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.full_name,
+                &::std::format!("{}.{}", field, "FULL_NAME"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.hide_zero,
+                &::std::format!("{}.{}", field, "HIDE_ZERO"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.thousands_sep,
+                &::std::format!("{}.{}", field, "THOUSANDS_SEP"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.thousands_variant,
+                &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
                 problems,
             );
         }
@@ -19419,18 +19545,13 @@ pub mod currency_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub base: ::std::option::Option<crate::types::Yn>,
-        /// `LANG`: `map<any>`.
+        /// `LANG`: `Lang`.
         #[serde(
             rename = "LANG",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lang: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub lang: ::std::option::Option<Lang>,
     }
     impl crate::wire::FromWire for Fields {
         fn from_wire(
@@ -19497,6 +19618,160 @@ pub mod currency_update {
             crate::__private::Check::check(
                 &self.lang,
                 &::std::format!("{}.{}", field, "LANG"),
+                problems,
+            );
+        }
+    }
+    /// `Lang` of [`crm.currency.update`](https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Lang {
+        /// `DECIMALS`: `int`.
+        #[serde(rename = "DECIMALS")]
+        pub decimals: i64,
+        /// `DEC_POINT`: `string`.
+        #[serde(
+            rename = "DEC_POINT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dec_point: ::std::option::Option<::std::string::String>,
+        /// `FORMAT_STRING`: `string`.
+        #[serde(
+            rename = "FORMAT_STRING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_string: ::std::option::Option<::std::string::String>,
+        /// `FULL_NAME`: `string`.
+        #[serde(
+            rename = "FULL_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_name: ::std::option::Option<::std::string::String>,
+        /// `HIDE_ZERO`: `string`.
+        #[serde(
+            rename = "HIDE_ZERO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hide_zero: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_SEP`: `string`.
+        #[serde(
+            rename = "THOUSANDS_SEP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_sep: ::std::option::Option<::std::string::String>,
+        /// `THOUSANDS_VARIANT`: `string`.
+        #[serde(
+            rename = "THOUSANDS_VARIANT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub thousands_variant: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Lang {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DECIMALS" => slot_0 = ::std::option::Option::Some(member),
+                    "DEC_POINT" => slot_1 = ::std::option::Option::Some(member),
+                    "FORMAT_STRING" => slot_2 = ::std::option::Option::Some(member),
+                    "FULL_NAME" => slot_3 = ::std::option::Option::Some(member),
+                    "HIDE_ZERO" => slot_4 = ::std::option::Option::Some(member),
+                    "THOUSANDS_SEP" => slot_5 = ::std::option::Option::Some(member),
+                    "THOUSANDS_VARIANT" => slot_6 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                decimals: crate::__private::wire::field_at(slot_0, "DECIMALS")?,
+                dec_point: crate::__private::wire::field_at(slot_1, "DEC_POINT")?,
+                format_string: crate::__private::wire::field_at(
+                    slot_2,
+                    "FORMAT_STRING",
+                )?,
+                full_name: crate::__private::wire::field_at(slot_3, "FULL_NAME")?,
+                hide_zero: crate::__private::wire::field_at(slot_4, "HIDE_ZERO")?,
+                thousands_sep: crate::__private::wire::field_at(
+                    slot_5,
+                    "THOUSANDS_SEP",
+                )?,
+                thousands_variant: crate::__private::wire::field_at(
+                    slot_6,
+                    "THOUSANDS_VARIANT",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Lang {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.decimals,
+                &::std::format!("{}.{}", field, "DECIMALS"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.dec_point,
+                &::std::format!("{}.{}", field, "DEC_POINT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.format_string,
+                &::std::format!("{}.{}", field, "FORMAT_STRING"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.full_name,
+                &::std::format!("{}.{}", field, "FULL_NAME"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.hide_zero,
+                &::std::format!("{}.{}", field, "HIDE_ZERO"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.thousands_sep,
+                &::std::format!("{}.{}", field, "THOUSANDS_SEP"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.thousands_variant,
+                &::std::format!("{}.{}", field, "THOUSANDS_VARIANT"),
                 problems,
             );
         }
@@ -24145,18 +24420,13 @@ pub mod deal_recurring_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub start_date: ::std::option::Option<::std::string::String>,
-        /// `PARAMS`: `map<any>`.
+        /// `PARAMS`: `Params`.
         #[serde(
             rename = "PARAMS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub params: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub params: ::std::option::Option<Params>,
     }
     impl crate::wire::FromWire for Fields {
         fn from_wire(
@@ -24253,6 +24523,226 @@ pub mod deal_recurring_add {
             crate::__private::Check::check(
                 &self.params,
                 &::std::format!("{}.{}", field, "PARAMS"),
+                problems,
+            );
+        }
+    }
+    /// `Params` of [`crm.deal.recurring.add`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Params {
+        /// `MODE`: `string`.
+        #[serde(
+            rename = "MODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mode: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE_TYPE`: `string`.
+        #[serde(
+            rename = "MULTIPLE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple_type: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE_INTERVAL`: `int`.
+        #[serde(
+            rename = "MULTIPLE_INTERVAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple_interval: ::std::option::Option<i64>,
+        /// `SINGLE_BEFORE_START_DATE_TYPE`: `string`.
+        #[serde(
+            rename = "SINGLE_BEFORE_START_DATE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub single_before_start_date_type: ::std::option::Option<::std::string::String>,
+        /// `SINGLE_BEFORE_START_DATE_VALUE`: `int`.
+        #[serde(
+            rename = "SINGLE_BEFORE_START_DATE_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub single_before_start_date_value: ::std::option::Option<i64>,
+        /// `OFFSET_BEGINDATE_TYPE`: `string`.
+        #[serde(
+            rename = "OFFSET_BEGINDATE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_begindate_type: ::std::option::Option<::std::string::String>,
+        /// `OFFSET_BEGINDATE_VALUE`: `int`.
+        #[serde(
+            rename = "OFFSET_BEGINDATE_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_begindate_value: ::std::option::Option<i64>,
+        /// `OFFSET_CLOSEDATE_TYPE`: `string`.
+        #[serde(
+            rename = "OFFSET_CLOSEDATE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_closedate_type: ::std::option::Option<::std::string::String>,
+        /// `OFFSET_CLOSEDATE_VALUE`: `int`.
+        #[serde(
+            rename = "OFFSET_CLOSEDATE_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_closedate_value: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Params {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "MODE" => slot_0 = ::std::option::Option::Some(member),
+                    "MULTIPLE_TYPE" => slot_1 = ::std::option::Option::Some(member),
+                    "MULTIPLE_INTERVAL" => slot_2 = ::std::option::Option::Some(member),
+                    "SINGLE_BEFORE_START_DATE_TYPE" => {
+                        slot_3 = ::std::option::Option::Some(member);
+                    }
+                    "SINGLE_BEFORE_START_DATE_VALUE" => {
+                        slot_4 = ::std::option::Option::Some(member);
+                    }
+                    "OFFSET_BEGINDATE_TYPE" => {
+                        slot_5 = ::std::option::Option::Some(member);
+                    }
+                    "OFFSET_BEGINDATE_VALUE" => {
+                        slot_6 = ::std::option::Option::Some(member);
+                    }
+                    "OFFSET_CLOSEDATE_TYPE" => {
+                        slot_7 = ::std::option::Option::Some(member);
+                    }
+                    "OFFSET_CLOSEDATE_VALUE" => {
+                        slot_8 = ::std::option::Option::Some(member);
+                    }
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                mode: crate::__private::wire::field_at(slot_0, "MODE")?,
+                multiple_type: crate::__private::wire::field_at(
+                    slot_1,
+                    "MULTIPLE_TYPE",
+                )?,
+                multiple_interval: crate::__private::wire::field_at(
+                    slot_2,
+                    "MULTIPLE_INTERVAL",
+                )?,
+                single_before_start_date_type: crate::__private::wire::field_at(
+                    slot_3,
+                    "SINGLE_BEFORE_START_DATE_TYPE",
+                )?,
+                single_before_start_date_value: crate::__private::wire::field_at(
+                    slot_4,
+                    "SINGLE_BEFORE_START_DATE_VALUE",
+                )?,
+                offset_begindate_type: crate::__private::wire::field_at(
+                    slot_5,
+                    "OFFSET_BEGINDATE_TYPE",
+                )?,
+                offset_begindate_value: crate::__private::wire::field_at(
+                    slot_6,
+                    "OFFSET_BEGINDATE_VALUE",
+                )?,
+                offset_closedate_type: crate::__private::wire::field_at(
+                    slot_7,
+                    "OFFSET_CLOSEDATE_TYPE",
+                )?,
+                offset_closedate_value: crate::__private::wire::field_at(
+                    slot_8,
+                    "OFFSET_CLOSEDATE_VALUE",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.mode,
+                &::std::format!("{}.{}", field, "MODE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.multiple_type,
+                &::std::format!("{}.{}", field, "MULTIPLE_TYPE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.multiple_interval,
+                &::std::format!("{}.{}", field, "MULTIPLE_INTERVAL"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.single_before_start_date_type,
+                &::std::format!("{}.{}", field, "SINGLE_BEFORE_START_DATE_TYPE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.single_before_start_date_value,
+                &::std::format!("{}.{}", field, "SINGLE_BEFORE_START_DATE_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.offset_begindate_type,
+                &::std::format!("{}.{}", field, "OFFSET_BEGINDATE_TYPE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.offset_begindate_value,
+                &::std::format!("{}.{}", field, "OFFSET_BEGINDATE_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.offset_closedate_type,
+                &::std::format!("{}.{}", field, "OFFSET_CLOSEDATE_TYPE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.offset_closedate_value,
+                &::std::format!("{}.{}", field, "OFFSET_CLOSEDATE_VALUE"),
                 problems,
             );
         }
@@ -25088,18 +25578,13 @@ pub mod deal_recurring_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub start_date: ::std::option::Option<::std::string::String>,
-        /// `PARAMS`: `map<any>`.
+        /// `PARAMS`: `Params`.
         #[serde(
             rename = "PARAMS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub params: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub params: ::std::option::Option<Params>,
     }
     impl crate::wire::FromWire for Fields {
         fn from_wire(
@@ -25186,6 +25671,226 @@ pub mod deal_recurring_update {
             crate::__private::Check::check(
                 &self.params,
                 &::std::format!("{}.{}", field, "PARAMS"),
+                problems,
+            );
+        }
+    }
+    /// `Params` of [`crm.deal.recurring.update`](https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Params {
+        /// `MODE`: `string`.
+        #[serde(
+            rename = "MODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mode: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE_TYPE`: `string`.
+        #[serde(
+            rename = "MULTIPLE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple_type: ::std::option::Option<::std::string::String>,
+        /// `MULTIPLE_INTERVAL`: `int`.
+        #[serde(
+            rename = "MULTIPLE_INTERVAL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub multiple_interval: ::std::option::Option<i64>,
+        /// `SINGLE_BEFORE_START_DATE_TYPE`: `string`.
+        #[serde(
+            rename = "SINGLE_BEFORE_START_DATE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub single_before_start_date_type: ::std::option::Option<::std::string::String>,
+        /// `SINGLE_BEFORE_START_DATE_VALUE`: `int`.
+        #[serde(
+            rename = "SINGLE_BEFORE_START_DATE_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub single_before_start_date_value: ::std::option::Option<i64>,
+        /// `OFFSET_BEGINDATE_TYPE`: `string`.
+        #[serde(
+            rename = "OFFSET_BEGINDATE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_begindate_type: ::std::option::Option<::std::string::String>,
+        /// `OFFSET_BEGINDATE_VALUE`: `int`.
+        #[serde(
+            rename = "OFFSET_BEGINDATE_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_begindate_value: ::std::option::Option<i64>,
+        /// `OFFSET_CLOSEDATE_TYPE`: `string`.
+        #[serde(
+            rename = "OFFSET_CLOSEDATE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_closedate_type: ::std::option::Option<::std::string::String>,
+        /// `OFFSET_CLOSEDATE_VALUE`: `int`.
+        #[serde(
+            rename = "OFFSET_CLOSEDATE_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset_closedate_value: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Params {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "MODE" => slot_0 = ::std::option::Option::Some(member),
+                    "MULTIPLE_TYPE" => slot_1 = ::std::option::Option::Some(member),
+                    "MULTIPLE_INTERVAL" => slot_2 = ::std::option::Option::Some(member),
+                    "SINGLE_BEFORE_START_DATE_TYPE" => {
+                        slot_3 = ::std::option::Option::Some(member);
+                    }
+                    "SINGLE_BEFORE_START_DATE_VALUE" => {
+                        slot_4 = ::std::option::Option::Some(member);
+                    }
+                    "OFFSET_BEGINDATE_TYPE" => {
+                        slot_5 = ::std::option::Option::Some(member);
+                    }
+                    "OFFSET_BEGINDATE_VALUE" => {
+                        slot_6 = ::std::option::Option::Some(member);
+                    }
+                    "OFFSET_CLOSEDATE_TYPE" => {
+                        slot_7 = ::std::option::Option::Some(member);
+                    }
+                    "OFFSET_CLOSEDATE_VALUE" => {
+                        slot_8 = ::std::option::Option::Some(member);
+                    }
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                mode: crate::__private::wire::field_at(slot_0, "MODE")?,
+                multiple_type: crate::__private::wire::field_at(
+                    slot_1,
+                    "MULTIPLE_TYPE",
+                )?,
+                multiple_interval: crate::__private::wire::field_at(
+                    slot_2,
+                    "MULTIPLE_INTERVAL",
+                )?,
+                single_before_start_date_type: crate::__private::wire::field_at(
+                    slot_3,
+                    "SINGLE_BEFORE_START_DATE_TYPE",
+                )?,
+                single_before_start_date_value: crate::__private::wire::field_at(
+                    slot_4,
+                    "SINGLE_BEFORE_START_DATE_VALUE",
+                )?,
+                offset_begindate_type: crate::__private::wire::field_at(
+                    slot_5,
+                    "OFFSET_BEGINDATE_TYPE",
+                )?,
+                offset_begindate_value: crate::__private::wire::field_at(
+                    slot_6,
+                    "OFFSET_BEGINDATE_VALUE",
+                )?,
+                offset_closedate_type: crate::__private::wire::field_at(
+                    slot_7,
+                    "OFFSET_CLOSEDATE_TYPE",
+                )?,
+                offset_closedate_value: crate::__private::wire::field_at(
+                    slot_8,
+                    "OFFSET_CLOSEDATE_VALUE",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Params {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.mode,
+                &::std::format!("{}.{}", field, "MODE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.multiple_type,
+                &::std::format!("{}.{}", field, "MULTIPLE_TYPE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.multiple_interval,
+                &::std::format!("{}.{}", field, "MULTIPLE_INTERVAL"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.single_before_start_date_type,
+                &::std::format!("{}.{}", field, "SINGLE_BEFORE_START_DATE_TYPE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.single_before_start_date_value,
+                &::std::format!("{}.{}", field, "SINGLE_BEFORE_START_DATE_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.offset_begindate_type,
+                &::std::format!("{}.{}", field, "OFFSET_BEGINDATE_TYPE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.offset_begindate_value,
+                &::std::format!("{}.{}", field, "OFFSET_BEGINDATE_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.offset_closedate_type,
+                &::std::format!("{}.{}", field, "OFFSET_CLOSEDATE_TYPE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.offset_closedate_value,
+                &::std::format!("{}.{}", field, "OFFSET_CLOSEDATE_VALUE"),
                 problems,
             );
         }
@@ -26243,18 +26948,13 @@ pub mod deal_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub show_filter: ::std::option::Option<crate::types::Yn>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
         /// `LIST`: `any[]`.
         #[serde(
             rename = "LIST",
@@ -26513,6 +27213,74 @@ pub mod deal_userfield_add {
             crate::__private::Check::check(
                 &self.is_searchable,
                 &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.deal.userfield.add`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
         }
@@ -27163,18 +27931,13 @@ pub mod deal_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
         /// `LIST`: `any[]`.
         #[serde(
             rename = "LIST",
@@ -27418,6 +28181,74 @@ pub mod deal_userfield_update {
             crate::__private::Check::check(
                 &self.help_message,
                 &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.deal.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
         }
@@ -28461,6 +29292,569 @@ impl ::std::convert::From<&crate::ApiError> for DocumentgeneratorDocumentAddErro
 pub mod documentgenerator_document_add {
     #[allow(unused_imports)]
     use super::*;
+    /// `Document` of [`crm.documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Document {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `number`: `string`.
+        #[serde(
+            rename = "number",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub number: ::std::option::Option<::std::string::String>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `changeStampsEnabled`: `yn`.
+        #[serde(
+            rename = "changeStampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_stamps_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `changeStampsDisabledReason`: `string`.
+        #[serde(
+            rename = "changeStampsDisabledReason",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_stamps_disabled_reason: ::std::option::Option<::std::string::String>,
+        /// `changeQrCodeEnabled`: `yn`.
+        #[serde(
+            rename = "changeQrCodeEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_qr_code_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `qrCodeEnabled`: `yn`.
+        #[serde(
+            rename = "qrCodeEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub qr_code_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `changeQrCodeDisabledReason`: `string`.
+        #[serde(
+            rename = "changeQrCodeDisabledReason",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_qr_code_disabled_reason: ::std::option::Option<::std::string::String>,
+        /// `products`: `map<any>`.
+        #[serde(
+            rename = "products",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub products: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `stampsEnabled`: `yn`.
+        #[serde(
+            rename = "stampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stamps_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `downloadUrl`: `string`.
+        #[serde(
+            rename = "downloadUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `downloadUrlMachine`: `string`.
+        #[serde(
+            rename = "downloadUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url_machine: ::std::option::Option<::std::string::String>,
+        /// `publicUrl`: `string`.
+        #[serde(
+            rename = "publicUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_url: ::std::option::Option<::std::string::String>,
+        /// `isTransformationError`: `yn`.
+        #[serde(
+            rename = "isTransformationError",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_transformation_error: ::std::option::Option<crate::types::Yn>,
+        /// `transformationErrorMessage`: `string`.
+        #[serde(
+            rename = "transformationErrorMessage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_error_message: ::std::option::Option<::std::string::String>,
+        /// `transformationErrorCode`: `string`.
+        #[serde(
+            rename = "transformationErrorCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_error_code: ::std::option::Option<::std::string::String>,
+        /// `templateId`: `int`.
+        #[serde(
+            rename = "templateId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_id: ::std::option::Option<i64>,
+        /// `pullTag`: `string`.
+        #[serde(
+            rename = "pullTag",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pull_tag: ::std::option::Option<::std::string::String>,
+        /// `emailDiskFile`: `int`.
+        #[serde(
+            rename = "emailDiskFile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_disk_file: ::std::option::Option<i64>,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `entityId`: `int`.
+        #[serde(
+            rename = "entityId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `values`: `map<any>`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `imageUrl`: `string`.
+        #[serde(
+            rename = "imageUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url: ::std::option::Option<::std::string::String>,
+        /// `pdfUrl`: `string`.
+        #[serde(
+            rename = "pdfUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_url: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Document {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_15: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_16: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_17: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_18: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_19: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_20: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_21: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_22: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_23: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_24: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_25: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_26: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_27: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "title" => slot_1 = ::std::option::Option::Some(member),
+                    "number" => slot_2 = ::std::option::Option::Some(member),
+                    "createTime" => slot_3 = ::std::option::Option::Some(member),
+                    "updateTime" => slot_4 = ::std::option::Option::Some(member),
+                    "createdBy" => slot_5 = ::std::option::Option::Some(member),
+                    "updatedBy" => slot_6 = ::std::option::Option::Some(member),
+                    "changeStampsEnabled" => slot_7 = ::std::option::Option::Some(member),
+                    "changeStampsDisabledReason" => {
+                        slot_8 = ::std::option::Option::Some(member);
+                    }
+                    "changeQrCodeEnabled" => slot_9 = ::std::option::Option::Some(member),
+                    "qrCodeEnabled" => slot_10 = ::std::option::Option::Some(member),
+                    "changeQrCodeDisabledReason" => {
+                        slot_11 = ::std::option::Option::Some(member);
+                    }
+                    "products" => slot_12 = ::std::option::Option::Some(member),
+                    "stampsEnabled" => slot_13 = ::std::option::Option::Some(member),
+                    "downloadUrl" => slot_14 = ::std::option::Option::Some(member),
+                    "downloadUrlMachine" => slot_15 = ::std::option::Option::Some(member),
+                    "publicUrl" => slot_16 = ::std::option::Option::Some(member),
+                    "isTransformationError" => {
+                        slot_17 = ::std::option::Option::Some(member);
+                    }
+                    "transformationErrorMessage" => {
+                        slot_18 = ::std::option::Option::Some(member);
+                    }
+                    "transformationErrorCode" => {
+                        slot_19 = ::std::option::Option::Some(member);
+                    }
+                    "templateId" => slot_20 = ::std::option::Option::Some(member),
+                    "pullTag" => slot_21 = ::std::option::Option::Some(member),
+                    "emailDiskFile" => slot_22 = ::std::option::Option::Some(member),
+                    "entityTypeId" => slot_23 = ::std::option::Option::Some(member),
+                    "entityId" => slot_24 = ::std::option::Option::Some(member),
+                    "values" => slot_25 = ::std::option::Option::Some(member),
+                    "imageUrl" => slot_26 = ::std::option::Option::Some(member),
+                    "pdfUrl" => slot_27 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                title: crate::__private::wire::field_at(slot_1, "title")?,
+                number: crate::__private::wire::field_at(slot_2, "number")?,
+                create_time: crate::__private::wire::field_at(slot_3, "createTime")?,
+                update_time: crate::__private::wire::field_at(slot_4, "updateTime")?,
+                created_by: crate::__private::wire::field_at(slot_5, "createdBy")?,
+                updated_by: crate::__private::wire::field_at(slot_6, "updatedBy")?,
+                change_stamps_enabled: crate::__private::wire::field_at(
+                    slot_7,
+                    "changeStampsEnabled",
+                )?,
+                change_stamps_disabled_reason: crate::__private::wire::field_at(
+                    slot_8,
+                    "changeStampsDisabledReason",
+                )?,
+                change_qr_code_enabled: crate::__private::wire::field_at(
+                    slot_9,
+                    "changeQrCodeEnabled",
+                )?,
+                qr_code_enabled: crate::__private::wire::field_at(
+                    slot_10,
+                    "qrCodeEnabled",
+                )?,
+                change_qr_code_disabled_reason: crate::__private::wire::field_at(
+                    slot_11,
+                    "changeQrCodeDisabledReason",
+                )?,
+                products: crate::__private::wire::field_at(slot_12, "products")?,
+                stamps_enabled: crate::__private::wire::field_at(
+                    slot_13,
+                    "stampsEnabled",
+                )?,
+                download_url: crate::__private::wire::field_at(slot_14, "downloadUrl")?,
+                download_url_machine: crate::__private::wire::field_at(
+                    slot_15,
+                    "downloadUrlMachine",
+                )?,
+                public_url: crate::__private::wire::field_at(slot_16, "publicUrl")?,
+                is_transformation_error: crate::__private::wire::field_at(
+                    slot_17,
+                    "isTransformationError",
+                )?,
+                transformation_error_message: crate::__private::wire::field_at(
+                    slot_18,
+                    "transformationErrorMessage",
+                )?,
+                transformation_error_code: crate::__private::wire::field_at(
+                    slot_19,
+                    "transformationErrorCode",
+                )?,
+                template_id: crate::__private::wire::field_at(slot_20, "templateId")?,
+                pull_tag: crate::__private::wire::field_at(slot_21, "pullTag")?,
+                email_disk_file: crate::__private::wire::field_at(
+                    slot_22,
+                    "emailDiskFile",
+                )?,
+                entity_type_id: crate::__private::wire::field_at(
+                    slot_23,
+                    "entityTypeId",
+                )?,
+                entity_id: crate::__private::wire::field_at(slot_24, "entityId")?,
+                values: crate::__private::wire::field_at(slot_25, "values")?,
+                image_url: crate::__private::wire::field_at(slot_26, "imageUrl")?,
+                pdf_url: crate::__private::wire::field_at(slot_27, "pdfUrl")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Document {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.number,
+                &::std::format!("{}.{}", field, "number"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_stamps_enabled,
+                &::std::format!("{}.{}", field, "changeStampsEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_stamps_disabled_reason,
+                &::std::format!("{}.{}", field, "changeStampsDisabledReason"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_qr_code_enabled,
+                &::std::format!("{}.{}", field, "changeQrCodeEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.qr_code_enabled,
+                &::std::format!("{}.{}", field, "qrCodeEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_qr_code_disabled_reason,
+                &::std::format!("{}.{}", field, "changeQrCodeDisabledReason"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.products,
+                &::std::format!("{}.{}", field, "products"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.stamps_enabled,
+                &::std::format!("{}.{}", field, "stampsEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "downloadUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url_machine,
+                &::std::format!("{}.{}", field, "downloadUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.public_url,
+                &::std::format!("{}.{}", field, "publicUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_transformation_error,
+                &::std::format!("{}.{}", field, "isTransformationError"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.transformation_error_message,
+                &::std::format!("{}.{}", field, "transformationErrorMessage"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.transformation_error_code,
+                &::std::format!("{}.{}", field, "transformationErrorCode"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.template_id,
+                &::std::format!("{}.{}", field, "templateId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pull_tag,
+                &::std::format!("{}.{}", field, "pullTag"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.email_disk_file,
+                &::std::format!("{}.{}", field, "emailDiskFile"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entityId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.image_url,
+                &::std::format!("{}.{}", field, "imageUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pdf_url,
+                &::std::format!("{}.{}", field, "pdfUrl"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`crm.documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -28472,18 +29866,13 @@ pub mod documentgenerator_document_add {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `document`: `map<any>`.
+        /// `document`: `Document`.
         #[serde(
             rename = "document",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub document: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub document: ::std::option::Option<Document>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -28830,6 +30219,609 @@ impl ::std::convert::From<&crate::ApiError> for DocumentgeneratorDocumentGetErro
 pub mod documentgenerator_document_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Document` of [`crm.documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Document {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `number`: `string`.
+        #[serde(
+            rename = "number",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub number: ::std::option::Option<::std::string::String>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `changeStampsEnabled`: `yn`.
+        #[serde(
+            rename = "changeStampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_stamps_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `changeStampsDisabledReason`: `string`.
+        #[serde(
+            rename = "changeStampsDisabledReason",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_stamps_disabled_reason: ::std::option::Option<::std::string::String>,
+        /// `changeQrCodeEnabled`: `yn`.
+        #[serde(
+            rename = "changeQrCodeEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_qr_code_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `qrCodeEnabled`: `yn`.
+        #[serde(
+            rename = "qrCodeEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub qr_code_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `changeQrCodeDisabledReason`: `string`.
+        #[serde(
+            rename = "changeQrCodeDisabledReason",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_qr_code_disabled_reason: ::std::option::Option<::std::string::String>,
+        /// `products`: `map<any>`.
+        #[serde(
+            rename = "products",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub products: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `stampsEnabled`: `yn`.
+        #[serde(
+            rename = "stampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stamps_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `downloadUrl`: `string`.
+        #[serde(
+            rename = "downloadUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `downloadUrlMachine`: `string`.
+        #[serde(
+            rename = "downloadUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url_machine: ::std::option::Option<::std::string::String>,
+        /// `imageUrl`: `string`.
+        #[serde(
+            rename = "imageUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url: ::std::option::Option<::std::string::String>,
+        /// `imageUrlMachine`: `string`.
+        #[serde(
+            rename = "imageUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url_machine: ::std::option::Option<::std::string::String>,
+        /// `pdfUrl`: `string`.
+        #[serde(
+            rename = "pdfUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_url: ::std::option::Option<::std::string::String>,
+        /// `pdfUrlMachine`: `string`.
+        #[serde(
+            rename = "pdfUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_url_machine: ::std::option::Option<::std::string::String>,
+        /// `publicUrl`: `string`.
+        #[serde(
+            rename = "publicUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_url: ::std::option::Option<::std::string::String>,
+        /// `isTransformationError`: `yn`.
+        #[serde(
+            rename = "isTransformationError",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_transformation_error: ::std::option::Option<crate::types::Yn>,
+        /// `transformationErrorMessage`: `string`.
+        #[serde(
+            rename = "transformationErrorMessage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_error_message: ::std::option::Option<::std::string::String>,
+        /// `transformationErrorCode`: `string`.
+        #[serde(
+            rename = "transformationErrorCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_error_code: ::std::option::Option<::std::string::String>,
+        /// `templateId`: `int`.
+        #[serde(
+            rename = "templateId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_id: ::std::option::Option<i64>,
+        /// `pullTag`: `string`.
+        #[serde(
+            rename = "pullTag",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pull_tag: ::std::option::Option<::std::string::String>,
+        /// `emailDiskFile`: `int`.
+        #[serde(
+            rename = "emailDiskFile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_disk_file: ::std::option::Option<i64>,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `entityId`: `int`.
+        #[serde(
+            rename = "entityId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `values`: `map<any>`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for Document {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_15: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_16: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_17: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_18: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_19: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_20: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_21: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_22: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_23: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_24: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_25: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_26: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_27: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_28: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_29: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "title" => slot_1 = ::std::option::Option::Some(member),
+                    "number" => slot_2 = ::std::option::Option::Some(member),
+                    "createTime" => slot_3 = ::std::option::Option::Some(member),
+                    "updateTime" => slot_4 = ::std::option::Option::Some(member),
+                    "createdBy" => slot_5 = ::std::option::Option::Some(member),
+                    "updatedBy" => slot_6 = ::std::option::Option::Some(member),
+                    "changeStampsEnabled" => slot_7 = ::std::option::Option::Some(member),
+                    "changeStampsDisabledReason" => {
+                        slot_8 = ::std::option::Option::Some(member);
+                    }
+                    "changeQrCodeEnabled" => slot_9 = ::std::option::Option::Some(member),
+                    "qrCodeEnabled" => slot_10 = ::std::option::Option::Some(member),
+                    "changeQrCodeDisabledReason" => {
+                        slot_11 = ::std::option::Option::Some(member);
+                    }
+                    "products" => slot_12 = ::std::option::Option::Some(member),
+                    "stampsEnabled" => slot_13 = ::std::option::Option::Some(member),
+                    "downloadUrl" => slot_14 = ::std::option::Option::Some(member),
+                    "downloadUrlMachine" => slot_15 = ::std::option::Option::Some(member),
+                    "imageUrl" => slot_16 = ::std::option::Option::Some(member),
+                    "imageUrlMachine" => slot_17 = ::std::option::Option::Some(member),
+                    "pdfUrl" => slot_18 = ::std::option::Option::Some(member),
+                    "pdfUrlMachine" => slot_19 = ::std::option::Option::Some(member),
+                    "publicUrl" => slot_20 = ::std::option::Option::Some(member),
+                    "isTransformationError" => {
+                        slot_21 = ::std::option::Option::Some(member);
+                    }
+                    "transformationErrorMessage" => {
+                        slot_22 = ::std::option::Option::Some(member);
+                    }
+                    "transformationErrorCode" => {
+                        slot_23 = ::std::option::Option::Some(member);
+                    }
+                    "templateId" => slot_24 = ::std::option::Option::Some(member),
+                    "pullTag" => slot_25 = ::std::option::Option::Some(member),
+                    "emailDiskFile" => slot_26 = ::std::option::Option::Some(member),
+                    "entityTypeId" => slot_27 = ::std::option::Option::Some(member),
+                    "entityId" => slot_28 = ::std::option::Option::Some(member),
+                    "values" => slot_29 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                title: crate::__private::wire::field_at(slot_1, "title")?,
+                number: crate::__private::wire::field_at(slot_2, "number")?,
+                create_time: crate::__private::wire::field_at(slot_3, "createTime")?,
+                update_time: crate::__private::wire::field_at(slot_4, "updateTime")?,
+                created_by: crate::__private::wire::field_at(slot_5, "createdBy")?,
+                updated_by: crate::__private::wire::field_at(slot_6, "updatedBy")?,
+                change_stamps_enabled: crate::__private::wire::field_at(
+                    slot_7,
+                    "changeStampsEnabled",
+                )?,
+                change_stamps_disabled_reason: crate::__private::wire::field_at(
+                    slot_8,
+                    "changeStampsDisabledReason",
+                )?,
+                change_qr_code_enabled: crate::__private::wire::field_at(
+                    slot_9,
+                    "changeQrCodeEnabled",
+                )?,
+                qr_code_enabled: crate::__private::wire::field_at(
+                    slot_10,
+                    "qrCodeEnabled",
+                )?,
+                change_qr_code_disabled_reason: crate::__private::wire::field_at(
+                    slot_11,
+                    "changeQrCodeDisabledReason",
+                )?,
+                products: crate::__private::wire::field_at(slot_12, "products")?,
+                stamps_enabled: crate::__private::wire::field_at(
+                    slot_13,
+                    "stampsEnabled",
+                )?,
+                download_url: crate::__private::wire::field_at(slot_14, "downloadUrl")?,
+                download_url_machine: crate::__private::wire::field_at(
+                    slot_15,
+                    "downloadUrlMachine",
+                )?,
+                image_url: crate::__private::wire::field_at(slot_16, "imageUrl")?,
+                image_url_machine: crate::__private::wire::field_at(
+                    slot_17,
+                    "imageUrlMachine",
+                )?,
+                pdf_url: crate::__private::wire::field_at(slot_18, "pdfUrl")?,
+                pdf_url_machine: crate::__private::wire::field_at(
+                    slot_19,
+                    "pdfUrlMachine",
+                )?,
+                public_url: crate::__private::wire::field_at(slot_20, "publicUrl")?,
+                is_transformation_error: crate::__private::wire::field_at(
+                    slot_21,
+                    "isTransformationError",
+                )?,
+                transformation_error_message: crate::__private::wire::field_at(
+                    slot_22,
+                    "transformationErrorMessage",
+                )?,
+                transformation_error_code: crate::__private::wire::field_at(
+                    slot_23,
+                    "transformationErrorCode",
+                )?,
+                template_id: crate::__private::wire::field_at(slot_24, "templateId")?,
+                pull_tag: crate::__private::wire::field_at(slot_25, "pullTag")?,
+                email_disk_file: crate::__private::wire::field_at(
+                    slot_26,
+                    "emailDiskFile",
+                )?,
+                entity_type_id: crate::__private::wire::field_at(
+                    slot_27,
+                    "entityTypeId",
+                )?,
+                entity_id: crate::__private::wire::field_at(slot_28, "entityId")?,
+                values: crate::__private::wire::field_at(slot_29, "values")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Document {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.number,
+                &::std::format!("{}.{}", field, "number"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_stamps_enabled,
+                &::std::format!("{}.{}", field, "changeStampsEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_stamps_disabled_reason,
+                &::std::format!("{}.{}", field, "changeStampsDisabledReason"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_qr_code_enabled,
+                &::std::format!("{}.{}", field, "changeQrCodeEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.qr_code_enabled,
+                &::std::format!("{}.{}", field, "qrCodeEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_qr_code_disabled_reason,
+                &::std::format!("{}.{}", field, "changeQrCodeDisabledReason"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.products,
+                &::std::format!("{}.{}", field, "products"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.stamps_enabled,
+                &::std::format!("{}.{}", field, "stampsEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "downloadUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url_machine,
+                &::std::format!("{}.{}", field, "downloadUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.image_url,
+                &::std::format!("{}.{}", field, "imageUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.image_url_machine,
+                &::std::format!("{}.{}", field, "imageUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pdf_url,
+                &::std::format!("{}.{}", field, "pdfUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pdf_url_machine,
+                &::std::format!("{}.{}", field, "pdfUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.public_url,
+                &::std::format!("{}.{}", field, "publicUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_transformation_error,
+                &::std::format!("{}.{}", field, "isTransformationError"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.transformation_error_message,
+                &::std::format!("{}.{}", field, "transformationErrorMessage"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.transformation_error_code,
+                &::std::format!("{}.{}", field, "transformationErrorCode"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.template_id,
+                &::std::format!("{}.{}", field, "templateId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pull_tag,
+                &::std::format!("{}.{}", field, "pullTag"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.email_disk_file,
+                &::std::format!("{}.{}", field, "emailDiskFile"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entityId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`crm.documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -28841,18 +30833,13 @@ pub mod documentgenerator_document_get {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `document`: `map<any>`.
+        /// `document`: `Document`.
         #[serde(
             rename = "document",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub document: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub document: ::std::option::Option<Document>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -28987,6 +30974,219 @@ impl ::std::convert::From<&crate::ApiError> for DocumentgeneratorDocumentGetfiel
 pub mod documentgenerator_document_getfields {
     #[allow(unused_imports)]
     use super::*;
+    /// `DocumentFields` of [`crm.documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct DocumentFields {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `default`: `string`.
+        #[serde(
+            rename = "default",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default: ::std::option::Option<::std::string::String>,
+        /// `required`: `char`.
+        #[serde(
+            rename = "required",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `group`: `any[]`.
+        #[serde(
+            rename = "group",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `chain`: `string`.
+        #[serde(
+            rename = "chain",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chain: ::std::option::Option<::std::string::String>,
+        /// `format`: `map<any>`.
+        #[serde(
+            rename = "format",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `options`: `map<any>`.
+        #[serde(
+            rename = "options",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `hideRow`: `char`.
+        #[serde(
+            rename = "hideRow",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hide_row: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for DocumentFields {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "title" => slot_0 = ::std::option::Option::Some(member),
+                    "value" => slot_1 = ::std::option::Option::Some(member),
+                    "default" => slot_2 = ::std::option::Option::Some(member),
+                    "required" => slot_3 = ::std::option::Option::Some(member),
+                    "type" => slot_4 = ::std::option::Option::Some(member),
+                    "group" => slot_5 = ::std::option::Option::Some(member),
+                    "chain" => slot_6 = ::std::option::Option::Some(member),
+                    "format" => slot_7 = ::std::option::Option::Some(member),
+                    "options" => slot_8 = ::std::option::Option::Some(member),
+                    "hideRow" => slot_9 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                title: crate::__private::wire::field_at(slot_0, "title")?,
+                value: crate::__private::wire::field_at(slot_1, "value")?,
+                default: crate::__private::wire::field_at(slot_2, "default")?,
+                required: crate::__private::wire::field_at(slot_3, "required")?,
+                type_: crate::__private::wire::field_at(slot_4, "type")?,
+                group: crate::__private::wire::field_at(slot_5, "group")?,
+                chain: crate::__private::wire::field_at(slot_6, "chain")?,
+                format: crate::__private::wire::field_at(slot_7, "format")?,
+                options: crate::__private::wire::field_at(slot_8, "options")?,
+                hide_row: crate::__private::wire::field_at(slot_9, "hideRow")?,
+            })
+        }
+    }
+    impl crate::__private::Check for DocumentFields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.default,
+                &::std::format!("{}.{}", field, "default"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.required,
+                &::std::format!("{}.{}", field, "required"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.group,
+                &::std::format!("{}.{}", field, "group"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.chain,
+                &::std::format!("{}.{}", field, "chain"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.format,
+                &::std::format!("{}.{}", field, "format"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "options"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.hide_row,
+                &::std::format!("{}.{}", field, "hideRow"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`crm.documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get-fields.html).
     #[derive(
         ::std::fmt::Debug,
@@ -28998,18 +31198,13 @@ pub mod documentgenerator_document_getfields {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `documentFields`: `map<any>`.
+        /// `documentFields`: `DocumentFields`.
         #[serde(
             rename = "documentFields",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub document_fields: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub document_fields: ::std::option::Option<DocumentFields>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -29259,13 +31454,13 @@ pub struct DocumentgeneratorDocumentList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<documentgenerator_document_list::Filter>,
-    /// `order`: `Order`.
+    /// `order`: `Filter`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<documentgenerator_document_list::Order>,
+    pub order: ::std::option::Option<documentgenerator_document_list::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -29308,7 +31503,7 @@ impl DocumentgeneratorDocumentList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<documentgenerator_document_list::Order>,
+        value: impl ::std::convert::Into<documentgenerator_document_list::Filter>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -29790,414 +31985,6 @@ pub mod documentgenerator_document_list {
             );
         }
     }
-    /// `Order` of [`crm.documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        crate::__private::serde::Serialize,
-        crate::__private::serde::Deserialize
-    )]
-    #[serde(crate = "crate::__private::serde")]
-    pub struct Order {
-        /// `id`: `string`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `number`: `string`.
-        #[serde(
-            rename = "number",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub number: ::std::option::Option<::std::string::String>,
-        /// `templateId`: `int`.
-        #[serde(
-            rename = "templateId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_id: ::std::option::Option<i64>,
-        /// `entityTypeId`: `int`.
-        #[serde(
-            rename = "entityTypeId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<i64>,
-        /// `entityId`: `int`.
-        #[serde(
-            rename = "entityId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<i64>,
-        /// `fileId`: `int`.
-        #[serde(
-            rename = "fileId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_id: ::std::option::Option<i64>,
-        /// `imageId`: `int`.
-        #[serde(
-            rename = "imageId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_id: ::std::option::Option<i64>,
-        /// `pdfId`: `int`.
-        #[serde(
-            rename = "pdfId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pdf_id: ::std::option::Option<i64>,
-        /// `createTime`: `datetime`.
-        #[serde(
-            rename = "createTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// `updateTime`: `datetime`.
-        #[serde(
-            rename = "updateTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::std::string::String>,
-        /// `createdBy`: `int`.
-        #[serde(
-            rename = "createdBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `updatedBy`: `int`.
-        #[serde(
-            rename = "updatedBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<i64>,
-        /// `values`: `map<any>`.
-        #[serde(
-            rename = "values",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub values: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `downloadUrl`: `string`.
-        #[serde(
-            rename = "downloadUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url: ::std::option::Option<::std::string::String>,
-        /// `imageUrl`: `string`.
-        #[serde(
-            rename = "imageUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_url: ::std::option::Option<::std::string::String>,
-        /// `pdfUrl`: `string`.
-        #[serde(
-            rename = "pdfUrl",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pdf_url: ::std::option::Option<::std::string::String>,
-        /// `downloadUrlMachine`: `string`.
-        #[serde(
-            rename = "downloadUrlMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url_machine: ::std::option::Option<::std::string::String>,
-        /// `pdfUrlMachine`: `string`.
-        #[serde(
-            rename = "pdfUrlMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pdf_url_machine: ::std::option::Option<::std::string::String>,
-        /// `imageUrlMachine`: `string`.
-        #[serde(
-            rename = "imageUrlMachine",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_url_machine: ::std::option::Option<::std::string::String>,
-        /// `stampsEnabled`: `yn`.
-        #[serde(
-            rename = "stampsEnabled",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stamps_enabled: ::std::option::Option<crate::types::Yn>,
-    }
-    impl crate::wire::FromWire for Order {
-        fn from_wire(
-            value: &crate::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, crate::wire::WireError> {
-            let obj = crate::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "number" => slot_2 = ::std::option::Option::Some(member),
-                    "templateId" => slot_3 = ::std::option::Option::Some(member),
-                    "entityTypeId" => slot_4 = ::std::option::Option::Some(member),
-                    "entityId" => slot_5 = ::std::option::Option::Some(member),
-                    "fileId" => slot_6 = ::std::option::Option::Some(member),
-                    "imageId" => slot_7 = ::std::option::Option::Some(member),
-                    "pdfId" => slot_8 = ::std::option::Option::Some(member),
-                    "createTime" => slot_9 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_10 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_11 = ::std::option::Option::Some(member),
-                    "updatedBy" => slot_12 = ::std::option::Option::Some(member),
-                    "values" => slot_13 = ::std::option::Option::Some(member),
-                    "downloadUrl" => slot_14 = ::std::option::Option::Some(member),
-                    "imageUrl" => slot_15 = ::std::option::Option::Some(member),
-                    "pdfUrl" => slot_16 = ::std::option::Option::Some(member),
-                    "downloadUrlMachine" => slot_17 = ::std::option::Option::Some(member),
-                    "pdfUrlMachine" => slot_18 = ::std::option::Option::Some(member),
-                    "imageUrlMachine" => slot_19 = ::std::option::Option::Some(member),
-                    "stampsEnabled" => slot_20 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: crate::__private::wire::field_at(slot_0, "id")?,
-                title: crate::__private::wire::field_at(slot_1, "title")?,
-                number: crate::__private::wire::field_at(slot_2, "number")?,
-                template_id: crate::__private::wire::field_at(slot_3, "templateId")?,
-                entity_type_id: crate::__private::wire::field_at(
-                    slot_4,
-                    "entityTypeId",
-                )?,
-                entity_id: crate::__private::wire::field_at(slot_5, "entityId")?,
-                file_id: crate::__private::wire::field_at(slot_6, "fileId")?,
-                image_id: crate::__private::wire::field_at(slot_7, "imageId")?,
-                pdf_id: crate::__private::wire::field_at(slot_8, "pdfId")?,
-                create_time: crate::__private::wire::field_at(slot_9, "createTime")?,
-                update_time: crate::__private::wire::field_at(slot_10, "updateTime")?,
-                created_by: crate::__private::wire::field_at(slot_11, "createdBy")?,
-                updated_by: crate::__private::wire::field_at(slot_12, "updatedBy")?,
-                values: crate::__private::wire::field_at(slot_13, "values")?,
-                download_url: crate::__private::wire::field_at(slot_14, "downloadUrl")?,
-                image_url: crate::__private::wire::field_at(slot_15, "imageUrl")?,
-                pdf_url: crate::__private::wire::field_at(slot_16, "pdfUrl")?,
-                download_url_machine: crate::__private::wire::field_at(
-                    slot_17,
-                    "downloadUrlMachine",
-                )?,
-                pdf_url_machine: crate::__private::wire::field_at(
-                    slot_18,
-                    "pdfUrlMachine",
-                )?,
-                image_url_machine: crate::__private::wire::field_at(
-                    slot_19,
-                    "imageUrlMachine",
-                )?,
-                stamps_enabled: crate::__private::wire::field_at(
-                    slot_20,
-                    "stampsEnabled",
-                )?,
-            })
-        }
-    }
-    impl crate::__private::Check for Order {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
-            crate::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.number,
-                &::std::format!("{}.{}", field, "number"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.template_id,
-                &::std::format!("{}.{}", field, "templateId"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "entityTypeId"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "entityId"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.file_id,
-                &::std::format!("{}.{}", field, "fileId"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.image_id,
-                &::std::format!("{}.{}", field, "imageId"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.pdf_id,
-                &::std::format!("{}.{}", field, "pdfId"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "createTime"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "updateTime"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "createdBy"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.updated_by,
-                &::std::format!("{}.{}", field, "updatedBy"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.values,
-                &::std::format!("{}.{}", field, "values"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.download_url,
-                &::std::format!("{}.{}", field, "downloadUrl"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.image_url,
-                &::std::format!("{}.{}", field, "imageUrl"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.pdf_url,
-                &::std::format!("{}.{}", field, "pdfUrl"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.download_url_machine,
-                &::std::format!("{}.{}", field, "downloadUrlMachine"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.pdf_url_machine,
-                &::std::format!("{}.{}", field, "pdfUrlMachine"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.image_url_machine,
-                &::std::format!("{}.{}", field, "imageUrlMachine"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.stamps_enabled,
-                &::std::format!("{}.{}", field, "stampsEnabled"),
-                problems,
-            );
-        }
-    }
     /// `Result` of [`crm.documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -30384,6 +32171,569 @@ impl ::std::convert::From<&crate::ApiError> for DocumentgeneratorDocumentUpdateE
 pub mod documentgenerator_document_update {
     #[allow(unused_imports)]
     use super::*;
+    /// `Document` of [`crm.documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Document {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `number`: `string`.
+        #[serde(
+            rename = "number",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub number: ::std::option::Option<::std::string::String>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `changeStampsEnabled`: `yn`.
+        #[serde(
+            rename = "changeStampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_stamps_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `changeStampsDisabledReason`: `string`.
+        #[serde(
+            rename = "changeStampsDisabledReason",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_stamps_disabled_reason: ::std::option::Option<::std::string::String>,
+        /// `changeQrCodeEnabled`: `yn`.
+        #[serde(
+            rename = "changeQrCodeEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_qr_code_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `qrCodeEnabled`: `yn`.
+        #[serde(
+            rename = "qrCodeEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub qr_code_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `changeQrCodeDisabledReason`: `string`.
+        #[serde(
+            rename = "changeQrCodeDisabledReason",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_qr_code_disabled_reason: ::std::option::Option<::std::string::String>,
+        /// `products`: `map<any>`.
+        #[serde(
+            rename = "products",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub products: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `stampsEnabled`: `yn`.
+        #[serde(
+            rename = "stampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stamps_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `downloadUrl`: `string`.
+        #[serde(
+            rename = "downloadUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `downloadUrlMachine`: `string`.
+        #[serde(
+            rename = "downloadUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url_machine: ::std::option::Option<::std::string::String>,
+        /// `publicUrl`: `string`.
+        #[serde(
+            rename = "publicUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_url: ::std::option::Option<::std::string::String>,
+        /// `isTransformationError`: `yn`.
+        #[serde(
+            rename = "isTransformationError",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_transformation_error: ::std::option::Option<crate::types::Yn>,
+        /// `transformationErrorMessage`: `string`.
+        #[serde(
+            rename = "transformationErrorMessage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_error_message: ::std::option::Option<::std::string::String>,
+        /// `transformationErrorCode`: `string`.
+        #[serde(
+            rename = "transformationErrorCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_error_code: ::std::option::Option<::std::string::String>,
+        /// `templateId`: `int`.
+        #[serde(
+            rename = "templateId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_id: ::std::option::Option<i64>,
+        /// `pullTag`: `string`.
+        #[serde(
+            rename = "pullTag",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pull_tag: ::std::option::Option<::std::string::String>,
+        /// `emailDiskFile`: `int`.
+        #[serde(
+            rename = "emailDiskFile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_disk_file: ::std::option::Option<i64>,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `entityId`: `int`.
+        #[serde(
+            rename = "entityId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `values`: `map<any>`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `imageUrl`: `string`.
+        #[serde(
+            rename = "imageUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url: ::std::option::Option<::std::string::String>,
+        /// `pdfUrl`: `string`.
+        #[serde(
+            rename = "pdfUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_url: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Document {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_15: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_16: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_17: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_18: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_19: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_20: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_21: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_22: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_23: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_24: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_25: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_26: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_27: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "title" => slot_1 = ::std::option::Option::Some(member),
+                    "number" => slot_2 = ::std::option::Option::Some(member),
+                    "createTime" => slot_3 = ::std::option::Option::Some(member),
+                    "updateTime" => slot_4 = ::std::option::Option::Some(member),
+                    "createdBy" => slot_5 = ::std::option::Option::Some(member),
+                    "updatedBy" => slot_6 = ::std::option::Option::Some(member),
+                    "changeStampsEnabled" => slot_7 = ::std::option::Option::Some(member),
+                    "changeStampsDisabledReason" => {
+                        slot_8 = ::std::option::Option::Some(member);
+                    }
+                    "changeQrCodeEnabled" => slot_9 = ::std::option::Option::Some(member),
+                    "qrCodeEnabled" => slot_10 = ::std::option::Option::Some(member),
+                    "changeQrCodeDisabledReason" => {
+                        slot_11 = ::std::option::Option::Some(member);
+                    }
+                    "products" => slot_12 = ::std::option::Option::Some(member),
+                    "stampsEnabled" => slot_13 = ::std::option::Option::Some(member),
+                    "downloadUrl" => slot_14 = ::std::option::Option::Some(member),
+                    "downloadUrlMachine" => slot_15 = ::std::option::Option::Some(member),
+                    "publicUrl" => slot_16 = ::std::option::Option::Some(member),
+                    "isTransformationError" => {
+                        slot_17 = ::std::option::Option::Some(member);
+                    }
+                    "transformationErrorMessage" => {
+                        slot_18 = ::std::option::Option::Some(member);
+                    }
+                    "transformationErrorCode" => {
+                        slot_19 = ::std::option::Option::Some(member);
+                    }
+                    "templateId" => slot_20 = ::std::option::Option::Some(member),
+                    "pullTag" => slot_21 = ::std::option::Option::Some(member),
+                    "emailDiskFile" => slot_22 = ::std::option::Option::Some(member),
+                    "entityTypeId" => slot_23 = ::std::option::Option::Some(member),
+                    "entityId" => slot_24 = ::std::option::Option::Some(member),
+                    "values" => slot_25 = ::std::option::Option::Some(member),
+                    "imageUrl" => slot_26 = ::std::option::Option::Some(member),
+                    "pdfUrl" => slot_27 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                title: crate::__private::wire::field_at(slot_1, "title")?,
+                number: crate::__private::wire::field_at(slot_2, "number")?,
+                create_time: crate::__private::wire::field_at(slot_3, "createTime")?,
+                update_time: crate::__private::wire::field_at(slot_4, "updateTime")?,
+                created_by: crate::__private::wire::field_at(slot_5, "createdBy")?,
+                updated_by: crate::__private::wire::field_at(slot_6, "updatedBy")?,
+                change_stamps_enabled: crate::__private::wire::field_at(
+                    slot_7,
+                    "changeStampsEnabled",
+                )?,
+                change_stamps_disabled_reason: crate::__private::wire::field_at(
+                    slot_8,
+                    "changeStampsDisabledReason",
+                )?,
+                change_qr_code_enabled: crate::__private::wire::field_at(
+                    slot_9,
+                    "changeQrCodeEnabled",
+                )?,
+                qr_code_enabled: crate::__private::wire::field_at(
+                    slot_10,
+                    "qrCodeEnabled",
+                )?,
+                change_qr_code_disabled_reason: crate::__private::wire::field_at(
+                    slot_11,
+                    "changeQrCodeDisabledReason",
+                )?,
+                products: crate::__private::wire::field_at(slot_12, "products")?,
+                stamps_enabled: crate::__private::wire::field_at(
+                    slot_13,
+                    "stampsEnabled",
+                )?,
+                download_url: crate::__private::wire::field_at(slot_14, "downloadUrl")?,
+                download_url_machine: crate::__private::wire::field_at(
+                    slot_15,
+                    "downloadUrlMachine",
+                )?,
+                public_url: crate::__private::wire::field_at(slot_16, "publicUrl")?,
+                is_transformation_error: crate::__private::wire::field_at(
+                    slot_17,
+                    "isTransformationError",
+                )?,
+                transformation_error_message: crate::__private::wire::field_at(
+                    slot_18,
+                    "transformationErrorMessage",
+                )?,
+                transformation_error_code: crate::__private::wire::field_at(
+                    slot_19,
+                    "transformationErrorCode",
+                )?,
+                template_id: crate::__private::wire::field_at(slot_20, "templateId")?,
+                pull_tag: crate::__private::wire::field_at(slot_21, "pullTag")?,
+                email_disk_file: crate::__private::wire::field_at(
+                    slot_22,
+                    "emailDiskFile",
+                )?,
+                entity_type_id: crate::__private::wire::field_at(
+                    slot_23,
+                    "entityTypeId",
+                )?,
+                entity_id: crate::__private::wire::field_at(slot_24, "entityId")?,
+                values: crate::__private::wire::field_at(slot_25, "values")?,
+                image_url: crate::__private::wire::field_at(slot_26, "imageUrl")?,
+                pdf_url: crate::__private::wire::field_at(slot_27, "pdfUrl")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Document {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.number,
+                &::std::format!("{}.{}", field, "number"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_stamps_enabled,
+                &::std::format!("{}.{}", field, "changeStampsEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_stamps_disabled_reason,
+                &::std::format!("{}.{}", field, "changeStampsDisabledReason"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_qr_code_enabled,
+                &::std::format!("{}.{}", field, "changeQrCodeEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.qr_code_enabled,
+                &::std::format!("{}.{}", field, "qrCodeEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_qr_code_disabled_reason,
+                &::std::format!("{}.{}", field, "changeQrCodeDisabledReason"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.products,
+                &::std::format!("{}.{}", field, "products"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.stamps_enabled,
+                &::std::format!("{}.{}", field, "stampsEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "downloadUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url_machine,
+                &::std::format!("{}.{}", field, "downloadUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.public_url,
+                &::std::format!("{}.{}", field, "publicUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_transformation_error,
+                &::std::format!("{}.{}", field, "isTransformationError"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.transformation_error_message,
+                &::std::format!("{}.{}", field, "transformationErrorMessage"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.transformation_error_code,
+                &::std::format!("{}.{}", field, "transformationErrorCode"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.template_id,
+                &::std::format!("{}.{}", field, "templateId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pull_tag,
+                &::std::format!("{}.{}", field, "pullTag"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.email_disk_file,
+                &::std::format!("{}.{}", field, "emailDiskFile"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entityId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.image_url,
+                &::std::format!("{}.{}", field, "imageUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pdf_url,
+                &::std::format!("{}.{}", field, "pdfUrl"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`crm.documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -30395,18 +32745,13 @@ pub mod documentgenerator_document_update {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `document`: `map<any>`.
+        /// `document`: `Document`.
         #[serde(
             rename = "document",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub document: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub document: ::std::option::Option<Document>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -30522,6 +32867,609 @@ impl ::std::convert::From<&crate::ApiError> for DocumentgeneratorDocumentUploadE
 pub mod documentgenerator_document_upload {
     #[allow(unused_imports)]
     use super::*;
+    /// `Document` of [`crm.documentgenerator.document.upload`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-upload.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Document {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `number`: `string`.
+        #[serde(
+            rename = "number",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub number: ::std::option::Option<::std::string::String>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `changeStampsEnabled`: `yn`.
+        #[serde(
+            rename = "changeStampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_stamps_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `changeStampsDisabledReason`: `string`.
+        #[serde(
+            rename = "changeStampsDisabledReason",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_stamps_disabled_reason: ::std::option::Option<::std::string::String>,
+        /// `changeQrCodeEnabled`: `yn`.
+        #[serde(
+            rename = "changeQrCodeEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_qr_code_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `qrCodeEnabled`: `yn`.
+        #[serde(
+            rename = "qrCodeEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub qr_code_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `changeQrCodeDisabledReason`: `string`.
+        #[serde(
+            rename = "changeQrCodeDisabledReason",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_qr_code_disabled_reason: ::std::option::Option<::std::string::String>,
+        /// `products`: `map<any>`.
+        #[serde(
+            rename = "products",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub products: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `stampsEnabled`: `yn`.
+        #[serde(
+            rename = "stampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stamps_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `downloadUrl`: `string`.
+        #[serde(
+            rename = "downloadUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `downloadUrlMachine`: `string`.
+        #[serde(
+            rename = "downloadUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url_machine: ::std::option::Option<::std::string::String>,
+        /// `publicUrl`: `string`.
+        #[serde(
+            rename = "publicUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_url: ::std::option::Option<::std::string::String>,
+        /// `isTransformationError`: `yn`.
+        #[serde(
+            rename = "isTransformationError",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_transformation_error: ::std::option::Option<crate::types::Yn>,
+        /// `transformationErrorMessage`: `string`.
+        #[serde(
+            rename = "transformationErrorMessage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_error_message: ::std::option::Option<::std::string::String>,
+        /// `transformationErrorCode`: `string`.
+        #[serde(
+            rename = "transformationErrorCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_error_code: ::std::option::Option<::std::string::String>,
+        /// `templateId`: `int`.
+        #[serde(
+            rename = "templateId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_id: ::std::option::Option<i64>,
+        /// `pullTag`: `string`.
+        #[serde(
+            rename = "pullTag",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pull_tag: ::std::option::Option<::std::string::String>,
+        /// `emailDiskFile`: `int`.
+        #[serde(
+            rename = "emailDiskFile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_disk_file: ::std::option::Option<i64>,
+        /// `entityTypeId`: `int`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<i64>,
+        /// `entityId`: `int`.
+        #[serde(
+            rename = "entityId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `values`: `map<any>`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `imageUrl`: `string`.
+        #[serde(
+            rename = "imageUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url: ::std::option::Option<::std::string::String>,
+        /// `pdfUrl`: `string`.
+        #[serde(
+            rename = "pdfUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_url: ::std::option::Option<::std::string::String>,
+        /// `imageUrlMachine`: `string`.
+        #[serde(
+            rename = "imageUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url_machine: ::std::option::Option<::std::string::String>,
+        /// `pdfUrlMachine`: `string`.
+        #[serde(
+            rename = "pdfUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_url_machine: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Document {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_15: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_16: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_17: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_18: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_19: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_20: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_21: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_22: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_23: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_24: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_25: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_26: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_27: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_28: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_29: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "title" => slot_1 = ::std::option::Option::Some(member),
+                    "number" => slot_2 = ::std::option::Option::Some(member),
+                    "createTime" => slot_3 = ::std::option::Option::Some(member),
+                    "updateTime" => slot_4 = ::std::option::Option::Some(member),
+                    "createdBy" => slot_5 = ::std::option::Option::Some(member),
+                    "updatedBy" => slot_6 = ::std::option::Option::Some(member),
+                    "changeStampsEnabled" => slot_7 = ::std::option::Option::Some(member),
+                    "changeStampsDisabledReason" => {
+                        slot_8 = ::std::option::Option::Some(member);
+                    }
+                    "changeQrCodeEnabled" => slot_9 = ::std::option::Option::Some(member),
+                    "qrCodeEnabled" => slot_10 = ::std::option::Option::Some(member),
+                    "changeQrCodeDisabledReason" => {
+                        slot_11 = ::std::option::Option::Some(member);
+                    }
+                    "products" => slot_12 = ::std::option::Option::Some(member),
+                    "stampsEnabled" => slot_13 = ::std::option::Option::Some(member),
+                    "downloadUrl" => slot_14 = ::std::option::Option::Some(member),
+                    "downloadUrlMachine" => slot_15 = ::std::option::Option::Some(member),
+                    "publicUrl" => slot_16 = ::std::option::Option::Some(member),
+                    "isTransformationError" => {
+                        slot_17 = ::std::option::Option::Some(member);
+                    }
+                    "transformationErrorMessage" => {
+                        slot_18 = ::std::option::Option::Some(member);
+                    }
+                    "transformationErrorCode" => {
+                        slot_19 = ::std::option::Option::Some(member);
+                    }
+                    "templateId" => slot_20 = ::std::option::Option::Some(member),
+                    "pullTag" => slot_21 = ::std::option::Option::Some(member),
+                    "emailDiskFile" => slot_22 = ::std::option::Option::Some(member),
+                    "entityTypeId" => slot_23 = ::std::option::Option::Some(member),
+                    "entityId" => slot_24 = ::std::option::Option::Some(member),
+                    "values" => slot_25 = ::std::option::Option::Some(member),
+                    "imageUrl" => slot_26 = ::std::option::Option::Some(member),
+                    "pdfUrl" => slot_27 = ::std::option::Option::Some(member),
+                    "imageUrlMachine" => slot_28 = ::std::option::Option::Some(member),
+                    "pdfUrlMachine" => slot_29 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                title: crate::__private::wire::field_at(slot_1, "title")?,
+                number: crate::__private::wire::field_at(slot_2, "number")?,
+                create_time: crate::__private::wire::field_at(slot_3, "createTime")?,
+                update_time: crate::__private::wire::field_at(slot_4, "updateTime")?,
+                created_by: crate::__private::wire::field_at(slot_5, "createdBy")?,
+                updated_by: crate::__private::wire::field_at(slot_6, "updatedBy")?,
+                change_stamps_enabled: crate::__private::wire::field_at(
+                    slot_7,
+                    "changeStampsEnabled",
+                )?,
+                change_stamps_disabled_reason: crate::__private::wire::field_at(
+                    slot_8,
+                    "changeStampsDisabledReason",
+                )?,
+                change_qr_code_enabled: crate::__private::wire::field_at(
+                    slot_9,
+                    "changeQrCodeEnabled",
+                )?,
+                qr_code_enabled: crate::__private::wire::field_at(
+                    slot_10,
+                    "qrCodeEnabled",
+                )?,
+                change_qr_code_disabled_reason: crate::__private::wire::field_at(
+                    slot_11,
+                    "changeQrCodeDisabledReason",
+                )?,
+                products: crate::__private::wire::field_at(slot_12, "products")?,
+                stamps_enabled: crate::__private::wire::field_at(
+                    slot_13,
+                    "stampsEnabled",
+                )?,
+                download_url: crate::__private::wire::field_at(slot_14, "downloadUrl")?,
+                download_url_machine: crate::__private::wire::field_at(
+                    slot_15,
+                    "downloadUrlMachine",
+                )?,
+                public_url: crate::__private::wire::field_at(slot_16, "publicUrl")?,
+                is_transformation_error: crate::__private::wire::field_at(
+                    slot_17,
+                    "isTransformationError",
+                )?,
+                transformation_error_message: crate::__private::wire::field_at(
+                    slot_18,
+                    "transformationErrorMessage",
+                )?,
+                transformation_error_code: crate::__private::wire::field_at(
+                    slot_19,
+                    "transformationErrorCode",
+                )?,
+                template_id: crate::__private::wire::field_at(slot_20, "templateId")?,
+                pull_tag: crate::__private::wire::field_at(slot_21, "pullTag")?,
+                email_disk_file: crate::__private::wire::field_at(
+                    slot_22,
+                    "emailDiskFile",
+                )?,
+                entity_type_id: crate::__private::wire::field_at(
+                    slot_23,
+                    "entityTypeId",
+                )?,
+                entity_id: crate::__private::wire::field_at(slot_24, "entityId")?,
+                values: crate::__private::wire::field_at(slot_25, "values")?,
+                image_url: crate::__private::wire::field_at(slot_26, "imageUrl")?,
+                pdf_url: crate::__private::wire::field_at(slot_27, "pdfUrl")?,
+                image_url_machine: crate::__private::wire::field_at(
+                    slot_28,
+                    "imageUrlMachine",
+                )?,
+                pdf_url_machine: crate::__private::wire::field_at(
+                    slot_29,
+                    "pdfUrlMachine",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Document {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.number,
+                &::std::format!("{}.{}", field, "number"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_stamps_enabled,
+                &::std::format!("{}.{}", field, "changeStampsEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_stamps_disabled_reason,
+                &::std::format!("{}.{}", field, "changeStampsDisabledReason"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_qr_code_enabled,
+                &::std::format!("{}.{}", field, "changeQrCodeEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.qr_code_enabled,
+                &::std::format!("{}.{}", field, "qrCodeEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.change_qr_code_disabled_reason,
+                &::std::format!("{}.{}", field, "changeQrCodeDisabledReason"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.products,
+                &::std::format!("{}.{}", field, "products"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.stamps_enabled,
+                &::std::format!("{}.{}", field, "stampsEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "downloadUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url_machine,
+                &::std::format!("{}.{}", field, "downloadUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.public_url,
+                &::std::format!("{}.{}", field, "publicUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_transformation_error,
+                &::std::format!("{}.{}", field, "isTransformationError"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.transformation_error_message,
+                &::std::format!("{}.{}", field, "transformationErrorMessage"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.transformation_error_code,
+                &::std::format!("{}.{}", field, "transformationErrorCode"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.template_id,
+                &::std::format!("{}.{}", field, "templateId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pull_tag,
+                &::std::format!("{}.{}", field, "pullTag"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.email_disk_file,
+                &::std::format!("{}.{}", field, "emailDiskFile"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entityId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.image_url,
+                &::std::format!("{}.{}", field, "imageUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pdf_url,
+                &::std::format!("{}.{}", field, "pdfUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.image_url_machine,
+                &::std::format!("{}.{}", field, "imageUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pdf_url_machine,
+                &::std::format!("{}.{}", field, "pdfUrlMachine"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`crm.documentgenerator.document.upload`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-upload.html).
     #[derive(
         ::std::fmt::Debug,
@@ -30686,18 +33634,13 @@ pub mod documentgenerator_document_upload {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `document`: `map<any>`.
+        /// `document`: `Document`.
         #[serde(
             rename = "document",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub document: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub document: ::std::option::Option<Document>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -30813,6 +33756,159 @@ impl ::std::convert::From<&crate::ApiError> for DocumentgeneratorNumeratorAddErr
 pub mod documentgenerator_numerator_add {
     #[allow(unused_imports)]
     use super::*;
+    /// `BitrixMainNumeratorGeneratorSequentNumberGenerator` of [`crm.documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct BitrixMainNumeratorGeneratorSequentNumberGenerator {
+        /// `start`: `int`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<i64>,
+        /// `step`: `int`.
+        #[serde(
+            rename = "step",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub step: ::std::option::Option<i64>,
+        /// `length`: `int`.
+        #[serde(
+            rename = "length",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub length: ::std::option::Option<i64>,
+        /// `padString`: `string`.
+        #[serde(
+            rename = "padString",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pad_string: ::std::option::Option<::std::string::String>,
+        /// `periodicBy`: `string`.
+        #[serde(
+            rename = "periodicBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub periodic_by: ::std::option::Option<::std::string::String>,
+        /// `timezone`: `string`.
+        #[serde(
+            rename = "timezone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timezone: ::std::option::Option<::std::string::String>,
+        /// `isDirectNumeration`: `yn`.
+        #[serde(
+            rename = "isDirectNumeration",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_direct_numeration: ::std::option::Option<crate::types::Yn>,
+    }
+    impl crate::wire::FromWire for BitrixMainNumeratorGeneratorSequentNumberGenerator {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "start" => slot_0 = ::std::option::Option::Some(member),
+                    "step" => slot_1 = ::std::option::Option::Some(member),
+                    "length" => slot_2 = ::std::option::Option::Some(member),
+                    "padString" => slot_3 = ::std::option::Option::Some(member),
+                    "periodicBy" => slot_4 = ::std::option::Option::Some(member),
+                    "timezone" => slot_5 = ::std::option::Option::Some(member),
+                    "isDirectNumeration" => slot_6 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                start: crate::__private::wire::field_at(slot_0, "start")?,
+                step: crate::__private::wire::field_at(slot_1, "step")?,
+                length: crate::__private::wire::field_at(slot_2, "length")?,
+                pad_string: crate::__private::wire::field_at(slot_3, "padString")?,
+                periodic_by: crate::__private::wire::field_at(slot_4, "periodicBy")?,
+                timezone: crate::__private::wire::field_at(slot_5, "timezone")?,
+                is_direct_numeration: crate::__private::wire::field_at(
+                    slot_6,
+                    "isDirectNumeration",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for BitrixMainNumeratorGeneratorSequentNumberGenerator {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.step,
+                &::std::format!("{}.{}", field, "step"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.length,
+                &::std::format!("{}.{}", field, "length"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pad_string,
+                &::std::format!("{}.{}", field, "padString"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.periodic_by,
+                &::std::format!("{}.{}", field, "periodicBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.timezone,
+                &::std::format!("{}.{}", field, "timezone"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_direct_numeration,
+                &::std::format!("{}.{}", field, "isDirectNumeration"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`crm.documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -30933,18 +34029,13 @@ pub mod documentgenerator_numerator_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::std::string::String>,
-        /// `settings`: `map<any>`.
+        /// `settings`: `Settings`.
         #[serde(
             rename = "settings",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -31011,6 +34102,64 @@ pub mod documentgenerator_numerator_add {
             crate::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.documentgenerator.numerator.add`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `BitrixMainNumeratorGeneratorSequentNumberGenerator`.
+        #[serde(
+            rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
+            BitrixMainNumeratorGeneratorSequentNumberGenerator,
+        >,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator" => {
+                        slot_0 = ::std::option::Option::Some(member);
+                    }
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                bitrix_main_numerator_generator_sequent_number_generator: crate::__private::wire::field_at(
+                    slot_0,
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.bitrix_main_numerator_generator_sequent_number_generator,
+                &::std::format!(
+                    "{}.{}", field,
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator"
+                ),
                 problems,
             );
         }
@@ -31214,18 +34363,13 @@ pub mod documentgenerator_numerator_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::std::string::String>,
-        /// `settings`: `map<any>`.
+        /// `settings`: `Settings`.
         #[serde(
             rename = "settings",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -31292,6 +34436,159 @@ pub mod documentgenerator_numerator_get {
             crate::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.documentgenerator.numerator.get`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `start`: `int`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<i64>,
+        /// `step`: `int`.
+        #[serde(
+            rename = "step",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub step: ::std::option::Option<i64>,
+        /// `length`: `int`.
+        #[serde(
+            rename = "length",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub length: ::std::option::Option<i64>,
+        /// `padString`: `string`.
+        #[serde(
+            rename = "padString",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pad_string: ::std::option::Option<::std::string::String>,
+        /// `periodicBy`: `string`.
+        #[serde(
+            rename = "periodicBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub periodic_by: ::std::option::Option<::std::string::String>,
+        /// `timezone`: `string`.
+        #[serde(
+            rename = "timezone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timezone: ::std::option::Option<::std::string::String>,
+        /// `isDirectNumeration`: `yn`.
+        #[serde(
+            rename = "isDirectNumeration",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_direct_numeration: ::std::option::Option<crate::types::Yn>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "start" => slot_0 = ::std::option::Option::Some(member),
+                    "step" => slot_1 = ::std::option::Option::Some(member),
+                    "length" => slot_2 = ::std::option::Option::Some(member),
+                    "padString" => slot_3 = ::std::option::Option::Some(member),
+                    "periodicBy" => slot_4 = ::std::option::Option::Some(member),
+                    "timezone" => slot_5 = ::std::option::Option::Some(member),
+                    "isDirectNumeration" => slot_6 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                start: crate::__private::wire::field_at(slot_0, "start")?,
+                step: crate::__private::wire::field_at(slot_1, "step")?,
+                length: crate::__private::wire::field_at(slot_2, "length")?,
+                pad_string: crate::__private::wire::field_at(slot_3, "padString")?,
+                periodic_by: crate::__private::wire::field_at(slot_4, "periodicBy")?,
+                timezone: crate::__private::wire::field_at(slot_5, "timezone")?,
+                is_direct_numeration: crate::__private::wire::field_at(
+                    slot_6,
+                    "isDirectNumeration",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.step,
+                &::std::format!("{}.{}", field, "step"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.length,
+                &::std::format!("{}.{}", field, "length"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pad_string,
+                &::std::format!("{}.{}", field, "padString"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.periodic_by,
+                &::std::format!("{}.{}", field, "periodicBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.timezone,
+                &::std::format!("{}.{}", field, "timezone"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_direct_numeration,
+                &::std::format!("{}.{}", field, "isDirectNumeration"),
                 problems,
             );
         }
@@ -31419,18 +34716,13 @@ pub mod documentgenerator_numerator_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub template: ::std::option::Option<::std::string::String>,
-        /// `settings`: `map<any>`.
+        /// `settings`: `Settings`.
         #[serde(
             rename = "settings",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -31487,6 +34779,159 @@ pub mod documentgenerator_numerator_list {
             crate::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.documentgenerator.numerator.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `start`: `int`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<i64>,
+        /// `step`: `int`.
+        #[serde(
+            rename = "step",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub step: ::std::option::Option<i64>,
+        /// `length`: `int`.
+        #[serde(
+            rename = "length",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub length: ::std::option::Option<i64>,
+        /// `padString`: `string`.
+        #[serde(
+            rename = "padString",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pad_string: ::std::option::Option<::std::string::String>,
+        /// `periodicBy`: `string`.
+        #[serde(
+            rename = "periodicBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub periodic_by: ::std::option::Option<::std::string::String>,
+        /// `timezone`: `string`.
+        #[serde(
+            rename = "timezone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timezone: ::std::option::Option<::std::string::String>,
+        /// `isDirectNumeration`: `yn`.
+        #[serde(
+            rename = "isDirectNumeration",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_direct_numeration: ::std::option::Option<crate::types::Yn>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "start" => slot_0 = ::std::option::Option::Some(member),
+                    "step" => slot_1 = ::std::option::Option::Some(member),
+                    "length" => slot_2 = ::std::option::Option::Some(member),
+                    "padString" => slot_3 = ::std::option::Option::Some(member),
+                    "periodicBy" => slot_4 = ::std::option::Option::Some(member),
+                    "timezone" => slot_5 = ::std::option::Option::Some(member),
+                    "isDirectNumeration" => slot_6 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                start: crate::__private::wire::field_at(slot_0, "start")?,
+                step: crate::__private::wire::field_at(slot_1, "step")?,
+                length: crate::__private::wire::field_at(slot_2, "length")?,
+                pad_string: crate::__private::wire::field_at(slot_3, "padString")?,
+                periodic_by: crate::__private::wire::field_at(slot_4, "periodicBy")?,
+                timezone: crate::__private::wire::field_at(slot_5, "timezone")?,
+                is_direct_numeration: crate::__private::wire::field_at(
+                    slot_6,
+                    "isDirectNumeration",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.step,
+                &::std::format!("{}.{}", field, "step"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.length,
+                &::std::format!("{}.{}", field, "length"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pad_string,
+                &::std::format!("{}.{}", field, "padString"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.periodic_by,
+                &::std::format!("{}.{}", field, "periodicBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.timezone,
+                &::std::format!("{}.{}", field, "timezone"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_direct_numeration,
+                &::std::format!("{}.{}", field, "isDirectNumeration"),
                 problems,
             );
         }
@@ -31582,6 +35027,159 @@ impl ::std::convert::From<&crate::ApiError> for DocumentgeneratorNumeratorUpdate
 pub mod documentgenerator_numerator_update {
     #[allow(unused_imports)]
     use super::*;
+    /// `BitrixMainNumeratorGeneratorSequentNumberGenerator` of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct BitrixMainNumeratorGeneratorSequentNumberGenerator {
+        /// `start`: `int`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<i64>,
+        /// `step`: `int`.
+        #[serde(
+            rename = "step",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub step: ::std::option::Option<i64>,
+        /// `length`: `int`.
+        #[serde(
+            rename = "length",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub length: ::std::option::Option<i64>,
+        /// `padString`: `string`.
+        #[serde(
+            rename = "padString",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pad_string: ::std::option::Option<::std::string::String>,
+        /// `periodicBy`: `string`.
+        #[serde(
+            rename = "periodicBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub periodic_by: ::std::option::Option<::std::string::String>,
+        /// `timezone`: `string`.
+        #[serde(
+            rename = "timezone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timezone: ::std::option::Option<::std::string::String>,
+        /// `isDirectNumeration`: `yn`.
+        #[serde(
+            rename = "isDirectNumeration",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_direct_numeration: ::std::option::Option<crate::types::Yn>,
+    }
+    impl crate::wire::FromWire for BitrixMainNumeratorGeneratorSequentNumberGenerator {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "start" => slot_0 = ::std::option::Option::Some(member),
+                    "step" => slot_1 = ::std::option::Option::Some(member),
+                    "length" => slot_2 = ::std::option::Option::Some(member),
+                    "padString" => slot_3 = ::std::option::Option::Some(member),
+                    "periodicBy" => slot_4 = ::std::option::Option::Some(member),
+                    "timezone" => slot_5 = ::std::option::Option::Some(member),
+                    "isDirectNumeration" => slot_6 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                start: crate::__private::wire::field_at(slot_0, "start")?,
+                step: crate::__private::wire::field_at(slot_1, "step")?,
+                length: crate::__private::wire::field_at(slot_2, "length")?,
+                pad_string: crate::__private::wire::field_at(slot_3, "padString")?,
+                periodic_by: crate::__private::wire::field_at(slot_4, "periodicBy")?,
+                timezone: crate::__private::wire::field_at(slot_5, "timezone")?,
+                is_direct_numeration: crate::__private::wire::field_at(
+                    slot_6,
+                    "isDirectNumeration",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for BitrixMainNumeratorGeneratorSequentNumberGenerator {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.step,
+                &::std::format!("{}.{}", field, "step"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.length,
+                &::std::format!("{}.{}", field, "length"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pad_string,
+                &::std::format!("{}.{}", field, "padString"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.periodic_by,
+                &::std::format!("{}.{}", field, "periodicBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.timezone,
+                &::std::format!("{}.{}", field, "timezone"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_direct_numeration,
+                &::std::format!("{}.{}", field, "isDirectNumeration"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -31708,18 +35306,13 @@ pub mod documentgenerator_numerator_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::std::string::String>,
-        /// `settings`: `map<any>`.
+        /// `settings`: `Settings`.
         #[serde(
             rename = "settings",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -31786,6 +35379,64 @@ pub mod documentgenerator_numerator_update {
             crate::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `BitrixMainNumeratorGeneratorSequentNumberGenerator`.
+        #[serde(
+            rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
+            BitrixMainNumeratorGeneratorSequentNumberGenerator,
+        >,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator" => {
+                        slot_0 = ::std::option::Option::Some(member);
+                    }
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                bitrix_main_numerator_generator_sequent_number_generator: crate::__private::wire::field_at(
+                    slot_0,
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.bitrix_main_numerator_generator_sequent_number_generator,
+                &::std::format!(
+                    "{}.{}", field,
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator"
+                ),
                 problems,
             );
         }
@@ -32975,18 +36626,13 @@ pub mod documentgenerator_template_getfields {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `templateFields`: `map<any>`.
+        /// `templateFields`: `TemplateFields`.
         #[serde(
             rename = "templateFields",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub template_fields: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub template_fields: ::std::option::Option<TemplateFields>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -33016,6 +36662,158 @@ pub mod documentgenerator_template_getfields {
             crate::__private::Check::check(
                 &self.template_fields,
                 &::std::format!("{}.{}", field, "templateFields"),
+                problems,
+            );
+        }
+    }
+    /// `TemplateFields` of [`crm.documentgenerator.template.getfields`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct TemplateFields {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `default`: `string`.
+        #[serde(
+            rename = "default",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default: ::std::option::Option<::std::string::String>,
+        /// `required`: `char`.
+        #[serde(
+            rename = "required",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `group`: `any[]`.
+        #[serde(
+            rename = "group",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `chain`: `string`.
+        #[serde(
+            rename = "chain",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chain: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for TemplateFields {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "title" => slot_0 = ::std::option::Option::Some(member),
+                    "value" => slot_1 = ::std::option::Option::Some(member),
+                    "default" => slot_2 = ::std::option::Option::Some(member),
+                    "required" => slot_3 = ::std::option::Option::Some(member),
+                    "type" => slot_4 = ::std::option::Option::Some(member),
+                    "group" => slot_5 = ::std::option::Option::Some(member),
+                    "chain" => slot_6 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                title: crate::__private::wire::field_at(slot_0, "title")?,
+                value: crate::__private::wire::field_at(slot_1, "value")?,
+                default: crate::__private::wire::field_at(slot_2, "default")?,
+                required: crate::__private::wire::field_at(slot_3, "required")?,
+                type_: crate::__private::wire::field_at(slot_4, "type")?,
+                group: crate::__private::wire::field_at(slot_5, "group")?,
+                chain: crate::__private::wire::field_at(slot_6, "chain")?,
+            })
+        }
+    }
+    impl crate::__private::Check for TemplateFields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.default,
+                &::std::format!("{}.{}", field, "default"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.required,
+                &::std::format!("{}.{}", field, "required"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.group,
+                &::std::format!("{}.{}", field, "group"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.chain,
+                &::std::format!("{}.{}", field, "chain"),
                 problems,
             );
         }
@@ -33812,10 +37610,7 @@ impl crate::Method for DocumentgeneratorTemplateList {
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
-    type Output = ::std::collections::BTreeMap<
-        ::std::string::String,
-        crate::__private::serde_json::Value,
-    >;
+    type Output = documentgenerator_template_list::Result;
     #[allow(unused_variables)]
     fn validate(&self) -> ::std::result::Result<(), crate::ValidationError> {
         let mut all = crate::__private::Problems::new(
@@ -33854,6 +37649,325 @@ impl ::std::convert::From<&crate::ApiError> for DocumentgeneratorTemplateListErr
                     system => Self::System(::std::clone::Clone::clone(system)),
                 }
             }
+        }
+    }
+}
+/// Named types of [`crm.documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-list.html).
+#[allow(deprecated, clippy::all, non_camel_case_types, dead_code)]
+pub mod documentgenerator_template_list {
+    #[allow(unused_imports)]
+    use super::*;
+    /// `Result` of [`crm.documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Result {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `region`: `string`.
+        #[serde(
+            rename = "region",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub region: ::std::option::Option<::std::string::String>,
+        /// `download`: `string`.
+        #[serde(
+            rename = "download",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download: ::std::option::Option<::std::string::String>,
+        /// `users`: `any[]`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `entityTypeId`: `any[]`.
+        #[serde(
+            rename = "entityTypeId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_type_id: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `downloadMachine`: `string`.
+        #[serde(
+            rename = "downloadMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_machine: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `active`: `char`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<::std::string::String>,
+        /// `moduleId`: `string`.
+        #[serde(
+            rename = "moduleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `numeratorId`: `int`.
+        #[serde(
+            rename = "numeratorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub numerator_id: ::std::option::Option<i64>,
+        /// `withStamps`: `char`.
+        #[serde(
+            rename = "withStamps",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub with_stamps: ::std::option::Option<::std::string::String>,
+        /// `isDeleted`: `char`.
+        #[serde(
+            rename = "isDeleted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_deleted: ::std::option::Option<::std::string::String>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Result {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_15: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "name" => slot_1 = ::std::option::Option::Some(member),
+                    "region" => slot_2 = ::std::option::Option::Some(member),
+                    "download" => slot_3 = ::std::option::Option::Some(member),
+                    "users" => slot_4 = ::std::option::Option::Some(member),
+                    "entityTypeId" => slot_5 = ::std::option::Option::Some(member),
+                    "downloadMachine" => slot_6 = ::std::option::Option::Some(member),
+                    "code" => slot_7 = ::std::option::Option::Some(member),
+                    "active" => slot_8 = ::std::option::Option::Some(member),
+                    "moduleId" => slot_9 = ::std::option::Option::Some(member),
+                    "numeratorId" => slot_10 = ::std::option::Option::Some(member),
+                    "withStamps" => slot_11 = ::std::option::Option::Some(member),
+                    "isDeleted" => slot_12 = ::std::option::Option::Some(member),
+                    "sort" => slot_13 = ::std::option::Option::Some(member),
+                    "createTime" => slot_14 = ::std::option::Option::Some(member),
+                    "updateTime" => slot_15 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                name: crate::__private::wire::field_at(slot_1, "name")?,
+                region: crate::__private::wire::field_at(slot_2, "region")?,
+                download: crate::__private::wire::field_at(slot_3, "download")?,
+                users: crate::__private::wire::field_at(slot_4, "users")?,
+                entity_type_id: crate::__private::wire::field_at(
+                    slot_5,
+                    "entityTypeId",
+                )?,
+                download_machine: crate::__private::wire::field_at(
+                    slot_6,
+                    "downloadMachine",
+                )?,
+                code: crate::__private::wire::field_at(slot_7, "code")?,
+                active: crate::__private::wire::field_at(slot_8, "active")?,
+                module_id: crate::__private::wire::field_at(slot_9, "moduleId")?,
+                numerator_id: crate::__private::wire::field_at(slot_10, "numeratorId")?,
+                with_stamps: crate::__private::wire::field_at(slot_11, "withStamps")?,
+                is_deleted: crate::__private::wire::field_at(slot_12, "isDeleted")?,
+                sort: crate::__private::wire::field_at(slot_13, "sort")?,
+                create_time: crate::__private::wire::field_at(slot_14, "createTime")?,
+                update_time: crate::__private::wire::field_at(slot_15, "updateTime")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Result {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.region,
+                &::std::format!("{}.{}", field, "region"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download,
+                &::std::format!("{}.{}", field, "download"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.entity_type_id,
+                &::std::format!("{}.{}", field, "entityTypeId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_machine,
+                &::std::format!("{}.{}", field, "downloadMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.numerator_id,
+                &::std::format!("{}.{}", field, "numeratorId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.with_stamps,
+                &::std::format!("{}.{}", field, "withStamps"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_deleted,
+                &::std::format!("{}.{}", field, "isDeleted"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
+                problems,
+            );
         }
     }
 }
@@ -50690,18 +54804,13 @@ pub mod lead_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub show_filter: ::std::option::Option<crate::types::Yn>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
         /// `LIST`: `any[]`.
         #[serde(
             rename = "LIST",
@@ -50960,6 +55069,74 @@ pub mod lead_userfield_add {
             crate::__private::Check::check(
                 &self.is_searchable,
                 &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.lead.userfield.add`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
         }
@@ -51610,18 +55787,13 @@ pub mod lead_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
         /// `LIST`: `any[]`.
         #[serde(
             rename = "LIST",
@@ -51865,6 +56037,74 @@ pub mod lead_userfield_update {
             crate::__private::Check::check(
                 &self.help_message,
                 &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.lead.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
         }
@@ -58481,18 +62721,13 @@ pub mod quote_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub show_filter: ::std::option::Option<crate::types::Yn>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
         /// `LIST`: `any[]`.
         #[serde(
             rename = "LIST",
@@ -58751,6 +62986,74 @@ pub mod quote_userfield_add {
             crate::__private::Check::check(
                 &self.is_searchable,
                 &::std::format!("{}.{}", field, "IS_SEARCHABLE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.quote.userfield.add`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
         }
@@ -59401,18 +63704,13 @@ pub mod quote_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
         /// `LIST`: `any[]`.
         #[serde(
             rename = "LIST",
@@ -59656,6 +63954,74 @@ pub mod quote_userfield_update {
             crate::__private::Check::check(
                 &self.help_message,
                 &::std::format!("{}.{}", field, "HELP_MESSAGE"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`crm.quote.userfield.update`](https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
         }
@@ -62021,13 +66387,13 @@ pub struct RequisiteBankdetailList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<requisite_bankdetail_list::Filter>,
-    /// `order`: `Order`.
+    /// `order`: `Filter`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<requisite_bankdetail_list::Order>,
+    pub order: ::std::option::Option<requisite_bankdetail_list::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -62072,7 +66438,7 @@ impl RequisiteBankdetailList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<requisite_bankdetail_list::Order>,
+        value: impl ::std::convert::Into<requisite_bankdetail_list::Filter>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -62586,616 +66952,6 @@ pub mod requisite_bankdetail_list {
         }
     }
     impl crate::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
-            crate::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.country_id,
-                &::std::format!("{}.{}", field, "COUNTRY_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.date_modify,
-                &::std::format!("{}.{}", field, "DATE_MODIFY"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.created_by_id,
-                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.modify_by_id,
-                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "CODE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_bank_name,
-                &::std::format!("{}.{}", field, "RQ_BANK_NAME"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_bank_addr,
-                &::std::format!("{}.{}", field, "RQ_BANK_ADDR"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_bank_code,
-                &::std::format!("{}.{}", field, "RQ_BANK_CODE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_bank_route_num,
-                &::std::format!("{}.{}", field, "RQ_BANK_ROUTE_NUM"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_bik,
-                &::std::format!("{}.{}", field, "RQ_BIK"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_codeb,
-                &::std::format!("{}.{}", field, "RQ_CODEB"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_codeg,
-                &::std::format!("{}.{}", field, "RQ_CODEG"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_rib,
-                &::std::format!("{}.{}", field, "RQ_RIB"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_mfo,
-                &::std::format!("{}.{}", field, "RQ_MFO"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_acc_name,
-                &::std::format!("{}.{}", field, "RQ_ACC_NAME"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_acc_num,
-                &::std::format!("{}.{}", field, "RQ_ACC_NUM"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_acc_type,
-                &::std::format!("{}.{}", field, "RQ_ACC_TYPE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_agency_name,
-                &::std::format!("{}.{}", field, "RQ_AGENCY_NAME"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_iik,
-                &::std::format!("{}.{}", field, "RQ_IIK"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_acc_currency,
-                &::std::format!("{}.{}", field, "RQ_ACC_CURRENCY"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_cor_acc_num,
-                &::std::format!("{}.{}", field, "RQ_COR_ACC_NUM"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_iban,
-                &::std::format!("{}.{}", field, "RQ_IBAN"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_swift,
-                &::std::format!("{}.{}", field, "RQ_SWIFT"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.rq_bic,
-                &::std::format!("{}.{}", field, "RQ_BIC"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.comments,
-                &::std::format!("{}.{}", field, "COMMENTS"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.originator_id,
-                &::std::format!("{}.{}", field, "ORIGINATOR_ID"),
-                problems,
-            );
-        }
-    }
-    /// `Order` of [`crm.requisite.bankdetail.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        crate::__private::serde::Serialize,
-        crate::__private::serde::Deserialize
-    )]
-    #[serde(crate = "crate::__private::serde")]
-    pub struct Order {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `int`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<i64>,
-        /// `COUNTRY_ID`: `int`.
-        #[serde(
-            rename = "COUNTRY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub country_id: ::std::option::Option<i64>,
-        /// `DATE_CREATE`: `datetime`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::std::string::String>,
-        /// `DATE_MODIFY`: `datetime`.
-        #[serde(
-            rename = "DATE_MODIFY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
-        /// `CREATED_BY_ID`: `user`.
-        #[serde(
-            rename = "CREATED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `MODIFY_BY_ID`: `user`.
-        #[serde(
-            rename = "MODIFY_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modify_by_id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `CODE`: `string`.
-        #[serde(
-            rename = "CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `string`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `ACTIVE`: `char`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `RQ_BANK_NAME`: `string`.
-        #[serde(
-            rename = "RQ_BANK_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_bank_name: ::std::option::Option<::std::string::String>,
-        /// `RQ_BANK_ADDR`: `string`.
-        #[serde(
-            rename = "RQ_BANK_ADDR",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_bank_addr: ::std::option::Option<::std::string::String>,
-        /// `RQ_BANK_CODE`: `string`.
-        #[serde(
-            rename = "RQ_BANK_CODE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_bank_code: ::std::option::Option<::std::string::String>,
-        /// `RQ_BANK_ROUTE_NUM`: `string`.
-        #[serde(
-            rename = "RQ_BANK_ROUTE_NUM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_bank_route_num: ::std::option::Option<::std::string::String>,
-        /// `RQ_BIK`: `string`.
-        #[serde(
-            rename = "RQ_BIK",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_bik: ::std::option::Option<::std::string::String>,
-        /// `RQ_CODEB`: `string`.
-        #[serde(
-            rename = "RQ_CODEB",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_codeb: ::std::option::Option<::std::string::String>,
-        /// `RQ_CODEG`: `string`.
-        #[serde(
-            rename = "RQ_CODEG",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_codeg: ::std::option::Option<::std::string::String>,
-        /// `RQ_RIB`: `string`.
-        #[serde(
-            rename = "RQ_RIB",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_rib: ::std::option::Option<::std::string::String>,
-        /// `RQ_MFO`: `string`.
-        #[serde(
-            rename = "RQ_MFO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_mfo: ::std::option::Option<::std::string::String>,
-        /// `RQ_ACC_NAME`: `string`.
-        #[serde(
-            rename = "RQ_ACC_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_acc_name: ::std::option::Option<::std::string::String>,
-        /// `RQ_ACC_NUM`: `string`.
-        #[serde(
-            rename = "RQ_ACC_NUM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_acc_num: ::std::option::Option<::std::string::String>,
-        /// `RQ_ACC_TYPE`: `string`.
-        #[serde(
-            rename = "RQ_ACC_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_acc_type: ::std::option::Option<::std::string::String>,
-        /// `RQ_AGENCY_NAME`: `string`.
-        #[serde(
-            rename = "RQ_AGENCY_NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_agency_name: ::std::option::Option<::std::string::String>,
-        /// `RQ_IIK`: `string`.
-        #[serde(
-            rename = "RQ_IIK",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_iik: ::std::option::Option<::std::string::String>,
-        /// `RQ_ACC_CURRENCY`: `string`.
-        #[serde(
-            rename = "RQ_ACC_CURRENCY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_acc_currency: ::std::option::Option<::std::string::String>,
-        /// `RQ_COR_ACC_NUM`: `string`.
-        #[serde(
-            rename = "RQ_COR_ACC_NUM",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_cor_acc_num: ::std::option::Option<::std::string::String>,
-        /// `RQ_IBAN`: `string`.
-        #[serde(
-            rename = "RQ_IBAN",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_iban: ::std::option::Option<::std::string::String>,
-        /// `RQ_SWIFT`: `string`.
-        #[serde(
-            rename = "RQ_SWIFT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_swift: ::std::option::Option<::std::string::String>,
-        /// `RQ_BIC`: `string`.
-        #[serde(
-            rename = "RQ_BIC",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rq_bic: ::std::option::Option<::std::string::String>,
-        /// `COMMENTS`: `string`.
-        #[serde(
-            rename = "COMMENTS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub comments: ::std::option::Option<::std::string::String>,
-        /// `ORIGINATOR_ID`: `string`.
-        #[serde(
-            rename = "ORIGINATOR_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub originator_id: ::std::option::Option<::std::string::String>,
-    }
-    impl crate::wire::FromWire for Order {
-        fn from_wire(
-            value: &crate::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, crate::wire::WireError> {
-            let obj = crate::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_14: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_15: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_16: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_17: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_18: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_19: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_20: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_21: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_22: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_23: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_24: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_25: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_26: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_27: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_28: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_29: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_30: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_31: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_32: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "ENTITY_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "COUNTRY_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_3 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_4 = ::std::option::Option::Some(member),
-                    "CREATED_BY_ID" => slot_5 = ::std::option::Option::Some(member),
-                    "MODIFY_BY_ID" => slot_6 = ::std::option::Option::Some(member),
-                    "NAME" => slot_7 = ::std::option::Option::Some(member),
-                    "CODE" => slot_8 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_9 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_10 = ::std::option::Option::Some(member),
-                    "SORT" => slot_11 = ::std::option::Option::Some(member),
-                    "RQ_BANK_NAME" => slot_12 = ::std::option::Option::Some(member),
-                    "RQ_BANK_ADDR" => slot_13 = ::std::option::Option::Some(member),
-                    "RQ_BANK_CODE" => slot_14 = ::std::option::Option::Some(member),
-                    "RQ_BANK_ROUTE_NUM" => slot_15 = ::std::option::Option::Some(member),
-                    "RQ_BIK" => slot_16 = ::std::option::Option::Some(member),
-                    "RQ_CODEB" => slot_17 = ::std::option::Option::Some(member),
-                    "RQ_CODEG" => slot_18 = ::std::option::Option::Some(member),
-                    "RQ_RIB" => slot_19 = ::std::option::Option::Some(member),
-                    "RQ_MFO" => slot_20 = ::std::option::Option::Some(member),
-                    "RQ_ACC_NAME" => slot_21 = ::std::option::Option::Some(member),
-                    "RQ_ACC_NUM" => slot_22 = ::std::option::Option::Some(member),
-                    "RQ_ACC_TYPE" => slot_23 = ::std::option::Option::Some(member),
-                    "RQ_AGENCY_NAME" => slot_24 = ::std::option::Option::Some(member),
-                    "RQ_IIK" => slot_25 = ::std::option::Option::Some(member),
-                    "RQ_ACC_CURRENCY" => slot_26 = ::std::option::Option::Some(member),
-                    "RQ_COR_ACC_NUM" => slot_27 = ::std::option::Option::Some(member),
-                    "RQ_IBAN" => slot_28 = ::std::option::Option::Some(member),
-                    "RQ_SWIFT" => slot_29 = ::std::option::Option::Some(member),
-                    "RQ_BIC" => slot_30 = ::std::option::Option::Some(member),
-                    "COMMENTS" => slot_31 = ::std::option::Option::Some(member),
-                    "ORIGINATOR_ID" => slot_32 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: crate::__private::wire::field_at(slot_0, "ID")?,
-                entity_id: crate::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                country_id: crate::__private::wire::field_at(slot_2, "COUNTRY_ID")?,
-                date_create: crate::__private::wire::field_at(slot_3, "DATE_CREATE")?,
-                date_modify: crate::__private::wire::field_at(slot_4, "DATE_MODIFY")?,
-                created_by_id: crate::__private::wire::field_at(
-                    slot_5,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: crate::__private::wire::field_at(slot_6, "MODIFY_BY_ID")?,
-                name: crate::__private::wire::field_at(slot_7, "NAME")?,
-                code: crate::__private::wire::field_at(slot_8, "CODE")?,
-                xml_id: crate::__private::wire::field_at(slot_9, "XML_ID")?,
-                active: crate::__private::wire::field_at(slot_10, "ACTIVE")?,
-                sort: crate::__private::wire::field_at(slot_11, "SORT")?,
-                rq_bank_name: crate::__private::wire::field_at(slot_12, "RQ_BANK_NAME")?,
-                rq_bank_addr: crate::__private::wire::field_at(slot_13, "RQ_BANK_ADDR")?,
-                rq_bank_code: crate::__private::wire::field_at(slot_14, "RQ_BANK_CODE")?,
-                rq_bank_route_num: crate::__private::wire::field_at(
-                    slot_15,
-                    "RQ_BANK_ROUTE_NUM",
-                )?,
-                rq_bik: crate::__private::wire::field_at(slot_16, "RQ_BIK")?,
-                rq_codeb: crate::__private::wire::field_at(slot_17, "RQ_CODEB")?,
-                rq_codeg: crate::__private::wire::field_at(slot_18, "RQ_CODEG")?,
-                rq_rib: crate::__private::wire::field_at(slot_19, "RQ_RIB")?,
-                rq_mfo: crate::__private::wire::field_at(slot_20, "RQ_MFO")?,
-                rq_acc_name: crate::__private::wire::field_at(slot_21, "RQ_ACC_NAME")?,
-                rq_acc_num: crate::__private::wire::field_at(slot_22, "RQ_ACC_NUM")?,
-                rq_acc_type: crate::__private::wire::field_at(slot_23, "RQ_ACC_TYPE")?,
-                rq_agency_name: crate::__private::wire::field_at(
-                    slot_24,
-                    "RQ_AGENCY_NAME",
-                )?,
-                rq_iik: crate::__private::wire::field_at(slot_25, "RQ_IIK")?,
-                rq_acc_currency: crate::__private::wire::field_at(
-                    slot_26,
-                    "RQ_ACC_CURRENCY",
-                )?,
-                rq_cor_acc_num: crate::__private::wire::field_at(
-                    slot_27,
-                    "RQ_COR_ACC_NUM",
-                )?,
-                rq_iban: crate::__private::wire::field_at(slot_28, "RQ_IBAN")?,
-                rq_swift: crate::__private::wire::field_at(slot_29, "RQ_SWIFT")?,
-                rq_bic: crate::__private::wire::field_at(slot_30, "RQ_BIC")?,
-                comments: crate::__private::wire::field_at(slot_31, "COMMENTS")?,
-                originator_id: crate::__private::wire::field_at(
-                    slot_32,
-                    "ORIGINATOR_ID",
-                )?,
-            })
-        }
-    }
-    impl crate::__private::Check for Order {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
             crate::__private::Check::check(
@@ -64405,13 +68161,13 @@ pub struct RequisiteLinkList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<requisite_link_list::Filter>,
-    /// `order`: `Order`.
+    /// `order`: `Filter`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<requisite_link_list::Order>,
+    pub order: ::std::option::Option<requisite_link_list::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -64456,7 +68212,7 @@ impl RequisiteLinkList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<requisite_link_list::Order>,
+        value: impl ::std::convert::Into<requisite_link_list::Filter>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -64640,151 +68396,6 @@ pub mod requisite_link_list {
         }
     }
     impl crate::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
-            crate::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.entity_id,
-                &::std::format!("{}.{}", field, "ENTITY_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.requisite_id,
-                &::std::format!("{}.{}", field, "REQUISITE_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.bank_detail_id,
-                &::std::format!("{}.{}", field, "BANK_DETAIL_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.mc_requisite_id,
-                &::std::format!("{}.{}", field, "MC_REQUISITE_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.mc_bank_detail_id,
-                &::std::format!("{}.{}", field, "MC_BANK_DETAIL_ID"),
-                problems,
-            );
-        }
-    }
-    /// `Order` of [`crm.requisite.link.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        crate::__private::serde::Serialize,
-        crate::__private::serde::Deserialize
-    )]
-    #[serde(crate = "crate::__private::serde")]
-    pub struct Order {
-        /// `ENTITY_TYPE_ID`: `int`.
-        #[serde(
-            rename = "ENTITY_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<i64>,
-        /// `ENTITY_ID`: `int`.
-        #[serde(
-            rename = "ENTITY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_id: ::std::option::Option<i64>,
-        /// `REQUISITE_ID`: `int`.
-        #[serde(
-            rename = "REQUISITE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub requisite_id: ::std::option::Option<i64>,
-        /// `BANK_DETAIL_ID`: `int`.
-        #[serde(
-            rename = "BANK_DETAIL_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bank_detail_id: ::std::option::Option<i64>,
-        /// `MC_REQUISITE_ID`: `int`.
-        #[serde(
-            rename = "MC_REQUISITE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mc_requisite_id: ::std::option::Option<i64>,
-        /// `MC_BANK_DETAIL_ID`: `int`.
-        #[serde(
-            rename = "MC_BANK_DETAIL_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mc_bank_detail_id: ::std::option::Option<i64>,
-    }
-    impl crate::wire::FromWire for Order {
-        fn from_wire(
-            value: &crate::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, crate::wire::WireError> {
-            let obj = crate::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ENTITY_TYPE_ID" => slot_0 = ::std::option::Option::Some(member),
-                    "ENTITY_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "REQUISITE_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "BANK_DETAIL_ID" => slot_3 = ::std::option::Option::Some(member),
-                    "MC_REQUISITE_ID" => slot_4 = ::std::option::Option::Some(member),
-                    "MC_BANK_DETAIL_ID" => slot_5 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                entity_type_id: crate::__private::wire::field_at(
-                    slot_0,
-                    "ENTITY_TYPE_ID",
-                )?,
-                entity_id: crate::__private::wire::field_at(slot_1, "ENTITY_ID")?,
-                requisite_id: crate::__private::wire::field_at(slot_2, "REQUISITE_ID")?,
-                bank_detail_id: crate::__private::wire::field_at(
-                    slot_3,
-                    "BANK_DETAIL_ID",
-                )?,
-                mc_requisite_id: crate::__private::wire::field_at(
-                    slot_4,
-                    "MC_REQUISITE_ID",
-                )?,
-                mc_bank_detail_id: crate::__private::wire::field_at(
-                    slot_5,
-                    "MC_BANK_DETAIL_ID",
-                )?,
-            })
-        }
-    }
-    impl crate::__private::Check for Order {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
             crate::__private::Check::check(
@@ -66857,13 +70468,13 @@ pub struct RequisitePresetList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub filter: ::std::option::Option<requisite_preset_list::Filter>,
-    /// `order`: `Order`.
+    /// `order`: `Filter`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<requisite_preset_list::Order>,
+    pub order: ::std::option::Option<requisite_preset_list::Filter>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -66908,7 +70519,7 @@ impl RequisitePresetList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<requisite_preset_list::Order>,
+        value: impl ::std::convert::Into<requisite_preset_list::Filter>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -67146,230 +70757,6 @@ pub mod requisite_preset_list {
         }
     }
     impl crate::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
-            crate::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.entity_type_id,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.country_id,
-                &::std::format!("{}.{}", field, "COUNTRY_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.date_modify,
-                &::std::format!("{}.{}", field, "DATE_MODIFY"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.created_by_id,
-                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.modify_by_id,
-                &::std::format!("{}.{}", field, "MODIFY_BY_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.xml_id,
-                &::std::format!("{}.{}", field, "XML_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-        }
-    }
-    /// `Order` of [`crm.requisite.preset.list`](https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        crate::__private::serde::Serialize,
-        crate::__private::serde::Deserialize
-    )]
-    #[serde(crate = "crate::__private::serde")]
-    pub struct Order {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `ENTITY_TYPE_ID`: `int`.
-        #[serde(
-            rename = "ENTITY_TYPE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type_id: ::std::option::Option<i64>,
-        /// `COUNTRY_ID`: `int`.
-        #[serde(
-            rename = "COUNTRY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub country_id: ::std::option::Option<i64>,
-        /// `DATE_CREATE`: `datetime`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::std::string::String>,
-        /// `DATE_MODIFY`: `datetime`.
-        #[serde(
-            rename = "DATE_MODIFY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_modify: ::std::option::Option<::std::string::String>,
-        /// `CREATED_BY_ID`: `user`.
-        #[serde(
-            rename = "CREATED_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by_id: ::std::option::Option<i64>,
-        /// `MODIFY_BY_ID`: `user`.
-        #[serde(
-            rename = "MODIFY_BY_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modify_by_id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `XML_ID`: `string`.
-        #[serde(
-            rename = "XML_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `ACTIVE`: `char`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-    }
-    impl crate::wire::FromWire for Order {
-        fn from_wire(
-            value: &crate::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, crate::wire::WireError> {
-            let obj = crate::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "ENTITY_TYPE_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "COUNTRY_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_3 = ::std::option::Option::Some(member),
-                    "DATE_MODIFY" => slot_4 = ::std::option::Option::Some(member),
-                    "CREATED_BY_ID" => slot_5 = ::std::option::Option::Some(member),
-                    "MODIFY_BY_ID" => slot_6 = ::std::option::Option::Some(member),
-                    "NAME" => slot_7 = ::std::option::Option::Some(member),
-                    "XML_ID" => slot_8 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_9 = ::std::option::Option::Some(member),
-                    "SORT" => slot_10 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: crate::__private::wire::field_at(slot_0, "ID")?,
-                entity_type_id: crate::__private::wire::field_at(
-                    slot_1,
-                    "ENTITY_TYPE_ID",
-                )?,
-                country_id: crate::__private::wire::field_at(slot_2, "COUNTRY_ID")?,
-                date_create: crate::__private::wire::field_at(slot_3, "DATE_CREATE")?,
-                date_modify: crate::__private::wire::field_at(slot_4, "DATE_MODIFY")?,
-                created_by_id: crate::__private::wire::field_at(
-                    slot_5,
-                    "CREATED_BY_ID",
-                )?,
-                modify_by_id: crate::__private::wire::field_at(slot_6, "MODIFY_BY_ID")?,
-                name: crate::__private::wire::field_at(slot_7, "NAME")?,
-                xml_id: crate::__private::wire::field_at(slot_8, "XML_ID")?,
-                active: crate::__private::wire::field_at(slot_9, "ACTIVE")?,
-                sort: crate::__private::wire::field_at(slot_10, "SORT")?,
-            })
-        }
-    }
-    impl crate::__private::Check for Order {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
             crate::__private::Check::check(
@@ -75492,18 +78879,13 @@ pub mod type_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_type_id: ::std::option::Option<i64>,
-        /// `relations`: `map<any>`.
+        /// `relations`: `Relations`.
         #[serde(
             rename = "relations",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub relations: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub relations: ::std::option::Option<Relations>,
         /// `isUseInUserfieldEnabled`: `yn`.
         #[serde(
             rename = "isUseInUserfieldEnabled",
@@ -75511,18 +78893,13 @@ pub mod type_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_use_in_userfield_enabled: ::std::option::Option<crate::types::Yn>,
-        /// `linkedUserFields`: `map<any>`.
+        /// `linkedUserFields`: `LinkedUserFields`.
         #[serde(
             rename = "linkedUserFields",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub linked_user_fields: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub linked_user_fields: ::std::option::Option<LinkedUserFields>,
         /// `isAutomationEnabled`: `yn`.
         #[serde(
             rename = "isAutomationEnabled",
@@ -75928,6 +79305,165 @@ pub mod type_add {
             crate::__private::Check::check(
                 &self.custom_sections,
                 &::std::format!("{}.{}", field, "customSections"),
+                problems,
+            );
+        }
+    }
+    /// `LinkedUserFields` of [`crm.type.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct LinkedUserFields {
+        /// `CALENDAR_EVENT`: `any`.
+        #[serde(
+            rename = "CALENDAR_EVENT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub calendar_event: ::std::option::Option<crate::__private::serde_json::Value>,
+        /// `TASKS_TASK`: `any`.
+        #[serde(
+            rename = "TASKS_TASK",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tasks_task: ::std::option::Option<crate::__private::serde_json::Value>,
+        /// `TASKS_TASK_TEMPLATE`: `any`.
+        #[serde(
+            rename = "TASKS_TASK_TEMPLATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tasks_task_template: ::std::option::Option<
+            crate::__private::serde_json::Value,
+        >,
+    }
+    impl crate::wire::FromWire for LinkedUserFields {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "CALENDAR_EVENT" => slot_0 = ::std::option::Option::Some(member),
+                    "TASKS_TASK" => slot_1 = ::std::option::Option::Some(member),
+                    "TASKS_TASK_TEMPLATE" => slot_2 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                calendar_event: crate::__private::wire::field_at(
+                    slot_0,
+                    "CALENDAR_EVENT",
+                )?,
+                tasks_task: crate::__private::wire::field_at(slot_1, "TASKS_TASK")?,
+                tasks_task_template: crate::__private::wire::field_at(
+                    slot_2,
+                    "TASKS_TASK_TEMPLATE",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for LinkedUserFields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.calendar_event,
+                &::std::format!("{}.{}", field, "CALENDAR_EVENT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.tasks_task,
+                &::std::format!("{}.{}", field, "TASKS_TASK"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.tasks_task_template,
+                &::std::format!("{}.{}", field, "TASKS_TASK_TEMPLATE"),
+                problems,
+            );
+        }
+    }
+    /// `Relations` of [`crm.type.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Relations {
+        /// `parent`: `any[]`.
+        #[serde(
+            rename = "parent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `child`: `any[]`.
+        #[serde(
+            rename = "child",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub child: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+    }
+    impl crate::wire::FromWire for Relations {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "parent" => slot_0 = ::std::option::Option::Some(member),
+                    "child" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                parent: crate::__private::wire::field_at(slot_0, "parent")?,
+                child: crate::__private::wire::field_at(slot_1, "child")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Relations {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.parent,
+                &::std::format!("{}.{}", field, "parent"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.child,
+                &::std::format!("{}.{}", field, "child"),
                 problems,
             );
         }

@@ -183,6 +183,362 @@ impl ::std::convert::From<&crate::ApiError> for DocumentAddError {
 pub mod document_add {
     #[allow(unused_imports)]
     use super::*;
+    /// `Document` of [`documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Document {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `number`: `string`.
+        #[serde(
+            rename = "number",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub number: ::std::option::Option<::std::string::String>,
+        /// `templateId`: `int`.
+        #[serde(
+            rename = "templateId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_id: ::std::option::Option<i64>,
+        /// `provider`: `string`.
+        #[serde(
+            rename = "provider",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `values`: `map<any>`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `stampsEnabled`: `yn`.
+        #[serde(
+            rename = "stampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stamps_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `downloadUrl`: `string`.
+        #[serde(
+            rename = "downloadUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `downloadUrlMachine`: `string`.
+        #[serde(
+            rename = "downloadUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url_machine: ::std::option::Option<::std::string::String>,
+        /// `publicUrl`: `string`.
+        #[serde(
+            rename = "publicUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_url: ::std::option::Option<::std::string::String>,
+        /// `isTransformationError`: `yn`.
+        #[serde(
+            rename = "isTransformationError",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_transformation_error: ::std::option::Option<crate::types::Yn>,
+        /// `pullTag`: `string`.
+        #[serde(
+            rename = "pullTag",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pull_tag: ::std::option::Option<::std::string::String>,
+        /// `emailDiskFile`: `int`.
+        #[serde(
+            rename = "emailDiskFile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_disk_file: ::std::option::Option<i64>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `int`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Document {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_15: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_16: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_17: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "title" => slot_1 = ::std::option::Option::Some(member),
+                    "number" => slot_2 = ::std::option::Option::Some(member),
+                    "templateId" => slot_3 = ::std::option::Option::Some(member),
+                    "provider" => slot_4 = ::std::option::Option::Some(member),
+                    "value" => slot_5 = ::std::option::Option::Some(member),
+                    "values" => slot_6 = ::std::option::Option::Some(member),
+                    "stampsEnabled" => slot_7 = ::std::option::Option::Some(member),
+                    "downloadUrl" => slot_8 = ::std::option::Option::Some(member),
+                    "downloadUrlMachine" => slot_9 = ::std::option::Option::Some(member),
+                    "publicUrl" => slot_10 = ::std::option::Option::Some(member),
+                    "isTransformationError" => {
+                        slot_11 = ::std::option::Option::Some(member);
+                    }
+                    "pullTag" => slot_12 = ::std::option::Option::Some(member),
+                    "emailDiskFile" => slot_13 = ::std::option::Option::Some(member),
+                    "createTime" => slot_14 = ::std::option::Option::Some(member),
+                    "updateTime" => slot_15 = ::std::option::Option::Some(member),
+                    "createdBy" => slot_16 = ::std::option::Option::Some(member),
+                    "updatedBy" => slot_17 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                title: crate::__private::wire::field_at(slot_1, "title")?,
+                number: crate::__private::wire::field_at(slot_2, "number")?,
+                template_id: crate::__private::wire::field_at(slot_3, "templateId")?,
+                provider: crate::__private::wire::field_at(slot_4, "provider")?,
+                value: crate::__private::wire::field_at(slot_5, "value")?,
+                values: crate::__private::wire::field_at(slot_6, "values")?,
+                stamps_enabled: crate::__private::wire::field_at(
+                    slot_7,
+                    "stampsEnabled",
+                )?,
+                download_url: crate::__private::wire::field_at(slot_8, "downloadUrl")?,
+                download_url_machine: crate::__private::wire::field_at(
+                    slot_9,
+                    "downloadUrlMachine",
+                )?,
+                public_url: crate::__private::wire::field_at(slot_10, "publicUrl")?,
+                is_transformation_error: crate::__private::wire::field_at(
+                    slot_11,
+                    "isTransformationError",
+                )?,
+                pull_tag: crate::__private::wire::field_at(slot_12, "pullTag")?,
+                email_disk_file: crate::__private::wire::field_at(
+                    slot_13,
+                    "emailDiskFile",
+                )?,
+                create_time: crate::__private::wire::field_at(slot_14, "createTime")?,
+                update_time: crate::__private::wire::field_at(slot_15, "updateTime")?,
+                created_by: crate::__private::wire::field_at(slot_16, "createdBy")?,
+                updated_by: crate::__private::wire::field_at(slot_17, "updatedBy")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Document {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.number,
+                &::std::format!("{}.{}", field, "number"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.template_id,
+                &::std::format!("{}.{}", field, "templateId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.provider,
+                &::std::format!("{}.{}", field, "provider"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.stamps_enabled,
+                &::std::format!("{}.{}", field, "stampsEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "downloadUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url_machine,
+                &::std::format!("{}.{}", field, "downloadUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.public_url,
+                &::std::format!("{}.{}", field, "publicUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_transformation_error,
+                &::std::format!("{}.{}", field, "isTransformationError"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pull_tag,
+                &::std::format!("{}.{}", field, "pullTag"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.email_disk_file,
+                &::std::format!("{}.{}", field, "emailDiskFile"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`documentgenerator.document.add`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -298,18 +654,13 @@ pub mod document_add {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `document`: `map<any>`.
+        /// `document`: `Document`.
         #[serde(
             rename = "document",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub document: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub document: ::std::option::Option<Document>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -644,6 +995,658 @@ impl ::std::convert::From<&crate::ApiError> for DocumentGetError {
 pub mod document_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Document` of [`documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Document {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `number`: `string`.
+        #[serde(
+            rename = "number",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub number: ::std::option::Option<::std::string::String>,
+        /// `templateId`: `string`.
+        #[serde(
+            rename = "templateId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_id: ::std::option::Option<::std::string::String>,
+        /// `provider`: `string`.
+        #[serde(
+            rename = "provider",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `values`: `map<any>`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `fileId`: `int`.
+        #[serde(
+            rename = "fileId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `imageId`: `int`.
+        #[serde(
+            rename = "imageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_id: ::std::option::Option<i64>,
+        /// `pdfId`: `int`.
+        #[serde(
+            rename = "pdfId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_id: ::std::option::Option<i64>,
+        /// `stampsEnabled`: `yn`.
+        #[serde(
+            rename = "stampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stamps_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `downloadUrl`: `string`.
+        #[serde(
+            rename = "downloadUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `downloadUrlMachine`: `string`.
+        #[serde(
+            rename = "downloadUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url_machine: ::std::option::Option<::std::string::String>,
+        /// `pdfUrl`: `string`.
+        #[serde(
+            rename = "pdfUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_url: ::std::option::Option<::std::string::String>,
+        /// `pdfUrlMachine`: `string`.
+        #[serde(
+            rename = "pdfUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_url_machine: ::std::option::Option<::std::string::String>,
+        /// `printUrl`: `string`.
+        #[serde(
+            rename = "printUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub print_url: ::std::option::Option<::std::string::String>,
+        /// `printUrlMachine`: `string`.
+        #[serde(
+            rename = "printUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub print_url_machine: ::std::option::Option<::std::string::String>,
+        /// `imageUrl`: `string`.
+        #[serde(
+            rename = "imageUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url: ::std::option::Option<::std::string::String>,
+        /// `imageUrlMachine`: `string`.
+        #[serde(
+            rename = "imageUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url_machine: ::std::option::Option<::std::string::String>,
+        /// `publicUrl`: `string`.
+        #[serde(
+            rename = "publicUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_url: ::std::option::Option<::std::string::String>,
+        /// `isTransformationError`: `yn`.
+        #[serde(
+            rename = "isTransformationError",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_transformation_error: ::std::option::Option<crate::types::Yn>,
+        /// `transformationErrorCode`: `string`.
+        #[serde(
+            rename = "transformationErrorCode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_error_code: ::std::option::Option<::std::string::String>,
+        /// `transformationErrorMessage`: `string`.
+        #[serde(
+            rename = "transformationErrorMessage",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_error_message: ::std::option::Option<::std::string::String>,
+        /// `transformationCancelReason`: `string`.
+        #[serde(
+            rename = "transformationCancelReason",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_cancel_reason: ::std::option::Option<::std::string::String>,
+        /// `pullTag`: `string`.
+        #[serde(
+            rename = "pullTag",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pull_tag: ::std::option::Option<::std::string::String>,
+        /// `emailDiskFile`: `int`.
+        #[serde(
+            rename = "emailDiskFile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_disk_file: ::std::option::Option<i64>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `string`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+        /// `publicUrlView`: `PublicUrlView`.
+        #[serde(
+            rename = "publicUrlView",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_url_view: ::std::option::Option<PublicUrlView>,
+    }
+    impl crate::wire::FromWire for Document {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_15: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_16: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_17: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_18: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_19: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_20: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_21: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_22: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_23: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_24: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_25: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_26: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_27: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_28: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_29: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_30: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "title" => slot_1 = ::std::option::Option::Some(member),
+                    "number" => slot_2 = ::std::option::Option::Some(member),
+                    "templateId" => slot_3 = ::std::option::Option::Some(member),
+                    "provider" => slot_4 = ::std::option::Option::Some(member),
+                    "value" => slot_5 = ::std::option::Option::Some(member),
+                    "values" => slot_6 = ::std::option::Option::Some(member),
+                    "fileId" => slot_7 = ::std::option::Option::Some(member),
+                    "imageId" => slot_8 = ::std::option::Option::Some(member),
+                    "pdfId" => slot_9 = ::std::option::Option::Some(member),
+                    "stampsEnabled" => slot_10 = ::std::option::Option::Some(member),
+                    "downloadUrl" => slot_11 = ::std::option::Option::Some(member),
+                    "downloadUrlMachine" => slot_12 = ::std::option::Option::Some(member),
+                    "pdfUrl" => slot_13 = ::std::option::Option::Some(member),
+                    "pdfUrlMachine" => slot_14 = ::std::option::Option::Some(member),
+                    "printUrl" => slot_15 = ::std::option::Option::Some(member),
+                    "printUrlMachine" => slot_16 = ::std::option::Option::Some(member),
+                    "imageUrl" => slot_17 = ::std::option::Option::Some(member),
+                    "imageUrlMachine" => slot_18 = ::std::option::Option::Some(member),
+                    "publicUrl" => slot_19 = ::std::option::Option::Some(member),
+                    "isTransformationError" => {
+                        slot_20 = ::std::option::Option::Some(member);
+                    }
+                    "transformationErrorCode" => {
+                        slot_21 = ::std::option::Option::Some(member);
+                    }
+                    "transformationErrorMessage" => {
+                        slot_22 = ::std::option::Option::Some(member);
+                    }
+                    "transformationCancelReason" => {
+                        slot_23 = ::std::option::Option::Some(member);
+                    }
+                    "pullTag" => slot_24 = ::std::option::Option::Some(member),
+                    "emailDiskFile" => slot_25 = ::std::option::Option::Some(member),
+                    "createTime" => slot_26 = ::std::option::Option::Some(member),
+                    "updateTime" => slot_27 = ::std::option::Option::Some(member),
+                    "createdBy" => slot_28 = ::std::option::Option::Some(member),
+                    "updatedBy" => slot_29 = ::std::option::Option::Some(member),
+                    "publicUrlView" => slot_30 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                title: crate::__private::wire::field_at(slot_1, "title")?,
+                number: crate::__private::wire::field_at(slot_2, "number")?,
+                template_id: crate::__private::wire::field_at(slot_3, "templateId")?,
+                provider: crate::__private::wire::field_at(slot_4, "provider")?,
+                value: crate::__private::wire::field_at(slot_5, "value")?,
+                values: crate::__private::wire::field_at(slot_6, "values")?,
+                file_id: crate::__private::wire::field_at(slot_7, "fileId")?,
+                image_id: crate::__private::wire::field_at(slot_8, "imageId")?,
+                pdf_id: crate::__private::wire::field_at(slot_9, "pdfId")?,
+                stamps_enabled: crate::__private::wire::field_at(
+                    slot_10,
+                    "stampsEnabled",
+                )?,
+                download_url: crate::__private::wire::field_at(slot_11, "downloadUrl")?,
+                download_url_machine: crate::__private::wire::field_at(
+                    slot_12,
+                    "downloadUrlMachine",
+                )?,
+                pdf_url: crate::__private::wire::field_at(slot_13, "pdfUrl")?,
+                pdf_url_machine: crate::__private::wire::field_at(
+                    slot_14,
+                    "pdfUrlMachine",
+                )?,
+                print_url: crate::__private::wire::field_at(slot_15, "printUrl")?,
+                print_url_machine: crate::__private::wire::field_at(
+                    slot_16,
+                    "printUrlMachine",
+                )?,
+                image_url: crate::__private::wire::field_at(slot_17, "imageUrl")?,
+                image_url_machine: crate::__private::wire::field_at(
+                    slot_18,
+                    "imageUrlMachine",
+                )?,
+                public_url: crate::__private::wire::field_at(slot_19, "publicUrl")?,
+                is_transformation_error: crate::__private::wire::field_at(
+                    slot_20,
+                    "isTransformationError",
+                )?,
+                transformation_error_code: crate::__private::wire::field_at(
+                    slot_21,
+                    "transformationErrorCode",
+                )?,
+                transformation_error_message: crate::__private::wire::field_at(
+                    slot_22,
+                    "transformationErrorMessage",
+                )?,
+                transformation_cancel_reason: crate::__private::wire::field_at(
+                    slot_23,
+                    "transformationCancelReason",
+                )?,
+                pull_tag: crate::__private::wire::field_at(slot_24, "pullTag")?,
+                email_disk_file: crate::__private::wire::field_at(
+                    slot_25,
+                    "emailDiskFile",
+                )?,
+                create_time: crate::__private::wire::field_at(slot_26, "createTime")?,
+                update_time: crate::__private::wire::field_at(slot_27, "updateTime")?,
+                created_by: crate::__private::wire::field_at(slot_28, "createdBy")?,
+                updated_by: crate::__private::wire::field_at(slot_29, "updatedBy")?,
+                public_url_view: crate::__private::wire::field_at(
+                    slot_30,
+                    "publicUrlView",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Document {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.number,
+                &::std::format!("{}.{}", field, "number"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.template_id,
+                &::std::format!("{}.{}", field, "templateId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.provider,
+                &::std::format!("{}.{}", field, "provider"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "fileId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.image_id,
+                &::std::format!("{}.{}", field, "imageId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pdf_id,
+                &::std::format!("{}.{}", field, "pdfId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.stamps_enabled,
+                &::std::format!("{}.{}", field, "stampsEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "downloadUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url_machine,
+                &::std::format!("{}.{}", field, "downloadUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pdf_url,
+                &::std::format!("{}.{}", field, "pdfUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pdf_url_machine,
+                &::std::format!("{}.{}", field, "pdfUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.print_url,
+                &::std::format!("{}.{}", field, "printUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.print_url_machine,
+                &::std::format!("{}.{}", field, "printUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.image_url,
+                &::std::format!("{}.{}", field, "imageUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.image_url_machine,
+                &::std::format!("{}.{}", field, "imageUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.public_url,
+                &::std::format!("{}.{}", field, "publicUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_transformation_error,
+                &::std::format!("{}.{}", field, "isTransformationError"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.transformation_error_code,
+                &::std::format!("{}.{}", field, "transformationErrorCode"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.transformation_error_message,
+                &::std::format!("{}.{}", field, "transformationErrorMessage"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.transformation_cancel_reason,
+                &::std::format!("{}.{}", field, "transformationCancelReason"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pull_tag,
+                &::std::format!("{}.{}", field, "pullTag"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.email_disk_file,
+                &::std::format!("{}.{}", field, "emailDiskFile"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.public_url_view,
+                &::std::format!("{}.{}", field, "publicUrlView"),
+                problems,
+            );
+        }
+    }
+    /// `PublicUrlView` of [`documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct PublicUrlView {
+        /// `time`: `datetime`.
+        #[serde(
+            rename = "time",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for PublicUrlView {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "time" => slot_0 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                time: crate::__private::wire::field_at(slot_0, "time")?,
+            })
+        }
+    }
+    impl crate::__private::Check for PublicUrlView {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.time,
+                &::std::format!("{}.{}", field, "time"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`documentgenerator.document.get`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -655,18 +1658,13 @@ pub mod document_get {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `document`: `map<any>`.
+        /// `document`: `Document`.
         #[serde(
             rename = "document",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub document: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub document: ::std::option::Option<Document>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -808,6 +1806,158 @@ impl ::std::convert::From<&crate::ApiError> for DocumentGetfieldsError {
 pub mod document_getfields {
     #[allow(unused_imports)]
     use super::*;
+    /// `DocumentFields` of [`documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct DocumentFields {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `default`: `string`.
+        #[serde(
+            rename = "default",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default: ::std::option::Option<::std::string::String>,
+        /// `group`: `any[]`.
+        #[serde(
+            rename = "group",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `chain`: `string`.
+        #[serde(
+            rename = "chain",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chain: ::std::option::Option<::std::string::String>,
+        /// `required`: `yn`.
+        #[serde(
+            rename = "required",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required: ::std::option::Option<crate::types::Yn>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for DocumentFields {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "title" => slot_0 = ::std::option::Option::Some(member),
+                    "value" => slot_1 = ::std::option::Option::Some(member),
+                    "default" => slot_2 = ::std::option::Option::Some(member),
+                    "group" => slot_3 = ::std::option::Option::Some(member),
+                    "chain" => slot_4 = ::std::option::Option::Some(member),
+                    "required" => slot_5 = ::std::option::Option::Some(member),
+                    "type" => slot_6 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                title: crate::__private::wire::field_at(slot_0, "title")?,
+                value: crate::__private::wire::field_at(slot_1, "value")?,
+                default: crate::__private::wire::field_at(slot_2, "default")?,
+                group: crate::__private::wire::field_at(slot_3, "group")?,
+                chain: crate::__private::wire::field_at(slot_4, "chain")?,
+                required: crate::__private::wire::field_at(slot_5, "required")?,
+                type_: crate::__private::wire::field_at(slot_6, "type")?,
+            })
+        }
+    }
+    impl crate::__private::Check for DocumentFields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.default,
+                &::std::format!("{}.{}", field, "default"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.group,
+                &::std::format!("{}.{}", field, "group"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.chain,
+                &::std::format!("{}.{}", field, "chain"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.required,
+                &::std::format!("{}.{}", field, "required"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`documentgenerator.document.getfields`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get-fields.html).
     #[derive(
         ::std::fmt::Debug,
@@ -819,18 +1969,13 @@ pub mod document_getfields {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `documentFields`: `map<any>`.
+        /// `documentFields`: `DocumentFields`.
         #[serde(
             rename = "documentFields",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub document_fields: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub document_fields: ::std::option::Option<DocumentFields>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -894,13 +2039,13 @@ pub struct DocumentList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub order: ::std::option::Option<document_list::Order>,
-    /// `filter`: `Filter`.
+    /// `filter`: `Order`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<document_list::Filter>,
+    pub filter: ::std::option::Option<document_list::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -945,7 +2090,7 @@ impl DocumentList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<document_list::Filter>,
+        value: impl ::std::convert::Into<document_list::Order>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1014,280 +2159,6 @@ impl ::std::convert::From<&crate::ApiError> for DocumentListError {
 pub mod document_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Filter` of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        crate::__private::serde::Serialize,
-        crate::__private::serde::Deserialize
-    )]
-    #[serde(crate = "crate::__private::serde")]
-    pub struct Filter {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `title`: `string`.
-        #[serde(
-            rename = "title",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// `number`: `string`.
-        #[serde(
-            rename = "number",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub number: ::std::option::Option<::std::string::String>,
-        /// `templateId`: `int`.
-        #[serde(
-            rename = "templateId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub template_id: ::std::option::Option<i64>,
-        /// `provider`: `string`.
-        #[serde(
-            rename = "provider",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provider: ::std::option::Option<::std::string::String>,
-        /// `value`: `string`.
-        #[serde(
-            rename = "value",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// `fileId`: `int`.
-        #[serde(
-            rename = "fileId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_id: ::std::option::Option<i64>,
-        /// `imageId`: `int`.
-        #[serde(
-            rename = "imageId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_id: ::std::option::Option<i64>,
-        /// `pdfId`: `int`.
-        #[serde(
-            rename = "pdfId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub pdf_id: ::std::option::Option<i64>,
-        /// `createTime`: `datetime`.
-        #[serde(
-            rename = "createTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// `updateTime`: `datetime`.
-        #[serde(
-            rename = "updateTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::std::string::String>,
-        /// `values`: `map<any>`.
-        #[serde(
-            rename = "values",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub values: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `createdBy`: `int`.
-        #[serde(
-            rename = "createdBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `updatedBy`: `int`.
-        #[serde(
-            rename = "updatedBy",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub updated_by: ::std::option::Option<i64>,
-    }
-    impl crate::wire::FromWire for Filter {
-        fn from_wire(
-            value: &crate::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, crate::wire::WireError> {
-            let obj = crate::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_13: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "title" => slot_1 = ::std::option::Option::Some(member),
-                    "number" => slot_2 = ::std::option::Option::Some(member),
-                    "templateId" => slot_3 = ::std::option::Option::Some(member),
-                    "provider" => slot_4 = ::std::option::Option::Some(member),
-                    "value" => slot_5 = ::std::option::Option::Some(member),
-                    "fileId" => slot_6 = ::std::option::Option::Some(member),
-                    "imageId" => slot_7 = ::std::option::Option::Some(member),
-                    "pdfId" => slot_8 = ::std::option::Option::Some(member),
-                    "createTime" => slot_9 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_10 = ::std::option::Option::Some(member),
-                    "values" => slot_11 = ::std::option::Option::Some(member),
-                    "createdBy" => slot_12 = ::std::option::Option::Some(member),
-                    "updatedBy" => slot_13 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: crate::__private::wire::field_at(slot_0, "id")?,
-                title: crate::__private::wire::field_at(slot_1, "title")?,
-                number: crate::__private::wire::field_at(slot_2, "number")?,
-                template_id: crate::__private::wire::field_at(slot_3, "templateId")?,
-                provider: crate::__private::wire::field_at(slot_4, "provider")?,
-                value: crate::__private::wire::field_at(slot_5, "value")?,
-                file_id: crate::__private::wire::field_at(slot_6, "fileId")?,
-                image_id: crate::__private::wire::field_at(slot_7, "imageId")?,
-                pdf_id: crate::__private::wire::field_at(slot_8, "pdfId")?,
-                create_time: crate::__private::wire::field_at(slot_9, "createTime")?,
-                update_time: crate::__private::wire::field_at(slot_10, "updateTime")?,
-                values: crate::__private::wire::field_at(slot_11, "values")?,
-                created_by: crate::__private::wire::field_at(slot_12, "createdBy")?,
-                updated_by: crate::__private::wire::field_at(slot_13, "updatedBy")?,
-            })
-        }
-    }
-    impl crate::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
-            crate::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.title,
-                &::std::format!("{}.{}", field, "title"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.number,
-                &::std::format!("{}.{}", field, "number"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.template_id,
-                &::std::format!("{}.{}", field, "templateId"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.provider,
-                &::std::format!("{}.{}", field, "provider"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "value"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.file_id,
-                &::std::format!("{}.{}", field, "fileId"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.image_id,
-                &::std::format!("{}.{}", field, "imageId"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.pdf_id,
-                &::std::format!("{}.{}", field, "pdfId"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "createTime"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "updateTime"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.values,
-                &::std::format!("{}.{}", field, "values"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "createdBy"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.updated_by,
-                &::std::format!("{}.{}", field, "updatedBy"),
-                problems,
-            );
-        }
-    }
     /// `Order` of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1376,18 +2247,13 @@ pub mod document_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub update_time: ::std::option::Option<::std::string::String>,
-        /// `values`: `map<any>`.
+        /// `values`: `Values`.
         #[serde(
             rename = "values",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub values: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub values: ::std::option::Option<Values>,
         /// `createdBy`: `int`.
         #[serde(
             rename = "createdBy",
@@ -1612,6 +2478,77 @@ pub mod document_list {
             );
         }
     }
+    /// `Values` of [`documentgenerator.document.list`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Values {
+        /// `_creationMethod`: `string`.
+        #[serde(
+            rename = "_creationMethod",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub creation_method: ::std::option::Option<::std::string::String>,
+        /// `stampsEnabled`: `bool`.
+        #[serde(
+            rename = "stampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stamps_enabled: ::std::option::Option<bool>,
+    }
+    impl crate::wire::FromWire for Values {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "_creationMethod" => slot_0 = ::std::option::Option::Some(member),
+                    "stampsEnabled" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                creation_method: crate::__private::wire::field_at(
+                    slot_0,
+                    "_creationMethod",
+                )?,
+                stamps_enabled: crate::__private::wire::field_at(
+                    slot_1,
+                    "stampsEnabled",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Values {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.creation_method,
+                &::std::format!("{}.{}", field, "_creationMethod"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.stamps_enabled,
+                &::std::format!("{}.{}", field, "stampsEnabled"),
+                problems,
+            );
+        }
+    }
 }
 /// [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html) (REST v2)
 ///
@@ -1758,6 +2695,544 @@ impl ::std::convert::From<&crate::ApiError> for DocumentUpdateError {
 pub mod document_update {
     #[allow(unused_imports)]
     use super::*;
+    /// `Document` of [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Document {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `number`: `string`.
+        #[serde(
+            rename = "number",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub number: ::std::option::Option<::std::string::String>,
+        /// `templateId`: `string`.
+        #[serde(
+            rename = "templateId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub template_id: ::std::option::Option<::std::string::String>,
+        /// `provider`: `string`.
+        #[serde(
+            rename = "provider",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider: ::std::option::Option<::std::string::String>,
+        /// `value`: `string`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<::std::string::String>,
+        /// `fileId`: `int`.
+        #[serde(
+            rename = "fileId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<i64>,
+        /// `imageId`: `int`.
+        #[serde(
+            rename = "imageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_id: ::std::option::Option<i64>,
+        /// `pdfId`: `int`.
+        #[serde(
+            rename = "pdfId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_id: ::std::option::Option<i64>,
+        /// `values`: `map<any>`.
+        #[serde(
+            rename = "values",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `stampsEnabled`: `yn`.
+        #[serde(
+            rename = "stampsEnabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stamps_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `downloadUrl`: `string`.
+        #[serde(
+            rename = "downloadUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `pdfUrl`: `string`.
+        #[serde(
+            rename = "pdfUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_url: ::std::option::Option<::std::string::String>,
+        /// `imageUrl`: `string`.
+        #[serde(
+            rename = "imageUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url: ::std::option::Option<::std::string::String>,
+        /// `printUrl`: `string`.
+        #[serde(
+            rename = "printUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub print_url: ::std::option::Option<::std::string::String>,
+        /// `downloadUrlMachine`: `string`.
+        #[serde(
+            rename = "downloadUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url_machine: ::std::option::Option<::std::string::String>,
+        /// `pdfUrlMachine`: `string`.
+        #[serde(
+            rename = "pdfUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pdf_url_machine: ::std::option::Option<::std::string::String>,
+        /// `imageUrlMachine`: `string`.
+        #[serde(
+            rename = "imageUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url_machine: ::std::option::Option<::std::string::String>,
+        /// `printUrlMachine`: `string`.
+        #[serde(
+            rename = "printUrlMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub print_url_machine: ::std::option::Option<::std::string::String>,
+        /// `publicUrl`: `string`.
+        #[serde(
+            rename = "publicUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_url: ::std::option::Option<::std::string::String>,
+        /// `publicUrlView`: `PublicUrlView`.
+        #[serde(
+            rename = "publicUrlView",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_url_view: ::std::option::Option<PublicUrlView>,
+        /// `isTransformationError`: `yn`.
+        #[serde(
+            rename = "isTransformationError",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_transformation_error: ::std::option::Option<crate::types::Yn>,
+        /// `pullTag`: `string`.
+        #[serde(
+            rename = "pullTag",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pull_tag: ::std::option::Option<::std::string::String>,
+        /// `emailDiskFile`: `int`.
+        #[serde(
+            rename = "emailDiskFile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_disk_file: ::std::option::Option<i64>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `string`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `updatedBy`: `int`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Document {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_15: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_16: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_17: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_18: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_19: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_20: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_21: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_22: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_23: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_24: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_25: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_26: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_27: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "title" => slot_1 = ::std::option::Option::Some(member),
+                    "number" => slot_2 = ::std::option::Option::Some(member),
+                    "templateId" => slot_3 = ::std::option::Option::Some(member),
+                    "provider" => slot_4 = ::std::option::Option::Some(member),
+                    "value" => slot_5 = ::std::option::Option::Some(member),
+                    "fileId" => slot_6 = ::std::option::Option::Some(member),
+                    "imageId" => slot_7 = ::std::option::Option::Some(member),
+                    "pdfId" => slot_8 = ::std::option::Option::Some(member),
+                    "values" => slot_9 = ::std::option::Option::Some(member),
+                    "stampsEnabled" => slot_10 = ::std::option::Option::Some(member),
+                    "downloadUrl" => slot_11 = ::std::option::Option::Some(member),
+                    "pdfUrl" => slot_12 = ::std::option::Option::Some(member),
+                    "imageUrl" => slot_13 = ::std::option::Option::Some(member),
+                    "printUrl" => slot_14 = ::std::option::Option::Some(member),
+                    "downloadUrlMachine" => slot_15 = ::std::option::Option::Some(member),
+                    "pdfUrlMachine" => slot_16 = ::std::option::Option::Some(member),
+                    "imageUrlMachine" => slot_17 = ::std::option::Option::Some(member),
+                    "printUrlMachine" => slot_18 = ::std::option::Option::Some(member),
+                    "publicUrl" => slot_19 = ::std::option::Option::Some(member),
+                    "publicUrlView" => slot_20 = ::std::option::Option::Some(member),
+                    "isTransformationError" => {
+                        slot_21 = ::std::option::Option::Some(member);
+                    }
+                    "pullTag" => slot_22 = ::std::option::Option::Some(member),
+                    "emailDiskFile" => slot_23 = ::std::option::Option::Some(member),
+                    "createTime" => slot_24 = ::std::option::Option::Some(member),
+                    "updateTime" => slot_25 = ::std::option::Option::Some(member),
+                    "createdBy" => slot_26 = ::std::option::Option::Some(member),
+                    "updatedBy" => slot_27 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                title: crate::__private::wire::field_at(slot_1, "title")?,
+                number: crate::__private::wire::field_at(slot_2, "number")?,
+                template_id: crate::__private::wire::field_at(slot_3, "templateId")?,
+                provider: crate::__private::wire::field_at(slot_4, "provider")?,
+                value: crate::__private::wire::field_at(slot_5, "value")?,
+                file_id: crate::__private::wire::field_at(slot_6, "fileId")?,
+                image_id: crate::__private::wire::field_at(slot_7, "imageId")?,
+                pdf_id: crate::__private::wire::field_at(slot_8, "pdfId")?,
+                values: crate::__private::wire::field_at(slot_9, "values")?,
+                stamps_enabled: crate::__private::wire::field_at(
+                    slot_10,
+                    "stampsEnabled",
+                )?,
+                download_url: crate::__private::wire::field_at(slot_11, "downloadUrl")?,
+                pdf_url: crate::__private::wire::field_at(slot_12, "pdfUrl")?,
+                image_url: crate::__private::wire::field_at(slot_13, "imageUrl")?,
+                print_url: crate::__private::wire::field_at(slot_14, "printUrl")?,
+                download_url_machine: crate::__private::wire::field_at(
+                    slot_15,
+                    "downloadUrlMachine",
+                )?,
+                pdf_url_machine: crate::__private::wire::field_at(
+                    slot_16,
+                    "pdfUrlMachine",
+                )?,
+                image_url_machine: crate::__private::wire::field_at(
+                    slot_17,
+                    "imageUrlMachine",
+                )?,
+                print_url_machine: crate::__private::wire::field_at(
+                    slot_18,
+                    "printUrlMachine",
+                )?,
+                public_url: crate::__private::wire::field_at(slot_19, "publicUrl")?,
+                public_url_view: crate::__private::wire::field_at(
+                    slot_20,
+                    "publicUrlView",
+                )?,
+                is_transformation_error: crate::__private::wire::field_at(
+                    slot_21,
+                    "isTransformationError",
+                )?,
+                pull_tag: crate::__private::wire::field_at(slot_22, "pullTag")?,
+                email_disk_file: crate::__private::wire::field_at(
+                    slot_23,
+                    "emailDiskFile",
+                )?,
+                create_time: crate::__private::wire::field_at(slot_24, "createTime")?,
+                update_time: crate::__private::wire::field_at(slot_25, "updateTime")?,
+                created_by: crate::__private::wire::field_at(slot_26, "createdBy")?,
+                updated_by: crate::__private::wire::field_at(slot_27, "updatedBy")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Document {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.number,
+                &::std::format!("{}.{}", field, "number"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.template_id,
+                &::std::format!("{}.{}", field, "templateId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.provider,
+                &::std::format!("{}.{}", field, "provider"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "fileId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.image_id,
+                &::std::format!("{}.{}", field, "imageId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pdf_id,
+                &::std::format!("{}.{}", field, "pdfId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.values,
+                &::std::format!("{}.{}", field, "values"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.stamps_enabled,
+                &::std::format!("{}.{}", field, "stampsEnabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "downloadUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pdf_url,
+                &::std::format!("{}.{}", field, "pdfUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.image_url,
+                &::std::format!("{}.{}", field, "imageUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.print_url,
+                &::std::format!("{}.{}", field, "printUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url_machine,
+                &::std::format!("{}.{}", field, "downloadUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pdf_url_machine,
+                &::std::format!("{}.{}", field, "pdfUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.image_url_machine,
+                &::std::format!("{}.{}", field, "imageUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.print_url_machine,
+                &::std::format!("{}.{}", field, "printUrlMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.public_url,
+                &::std::format!("{}.{}", field, "publicUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.public_url_view,
+                &::std::format!("{}.{}", field, "publicUrlView"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_transformation_error,
+                &::std::format!("{}.{}", field, "isTransformationError"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pull_tag,
+                &::std::format!("{}.{}", field, "pullTag"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.email_disk_file,
+                &::std::format!("{}.{}", field, "emailDiskFile"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+        }
+    }
     /// `Fields` of [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1862,6 +3337,54 @@ pub mod document_update {
             );
         }
     }
+    /// `PublicUrlView` of [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct PublicUrlView {
+        /// `time`: `datetime`.
+        #[serde(
+            rename = "time",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for PublicUrlView {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "time" => slot_0 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                time: crate::__private::wire::field_at(slot_0, "time")?,
+            })
+        }
+    }
+    impl crate::__private::Check for PublicUrlView {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.time,
+                &::std::format!("{}.{}", field, "time"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`documentgenerator.document.update`](https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1873,18 +3396,13 @@ pub mod document_update {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `document`: `map<any>`.
+        /// `document`: `Document`.
         #[serde(
             rename = "document",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub document: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub document: ::std::option::Option<Document>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -2708,18 +4226,13 @@ pub mod numerator_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::std::string::String>,
-        /// `settings`: `map<any>`.
+        /// `settings`: `Settings`.
         #[serde(
             rename = "settings",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -2786,6 +4299,67 @@ pub mod numerator_update {
             crate::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`documentgenerator.numerator.update`](https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `Bitrix_Main_Numerator_Generator_SequentNumberGenerator`: `map<any>`.
+        #[serde(
+            rename = "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bitrix_main_numerator_generator_sequent_number_generator: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator" => {
+                        slot_0 = ::std::option::Option::Some(member);
+                    }
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                bitrix_main_numerator_generator_sequent_number_generator: crate::__private::wire::field_at(
+                    slot_0,
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.bitrix_main_numerator_generator_sequent_number_generator,
+                &::std::format!(
+                    "{}.{}", field,
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator"
+                ),
                 problems,
             );
         }
@@ -3011,6 +4585,164 @@ pub mod region_add {
             );
         }
     }
+    /// `Region` of [`documentgenerator.region.add`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Region {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `languageId`: `string`.
+        #[serde(
+            rename = "languageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language_id: ::std::option::Option<::std::string::String>,
+        /// `formatDate`: `string`.
+        #[serde(
+            rename = "formatDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_date: ::std::option::Option<::std::string::String>,
+        /// `formatDatetime`: `string`.
+        #[serde(
+            rename = "formatDatetime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_datetime: ::std::option::Option<::std::string::String>,
+        /// `formatName`: `string`.
+        #[serde(
+            rename = "formatName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_name: ::std::option::Option<::std::string::String>,
+        /// `phrases`: `map<any>`.
+        #[serde(
+            rename = "phrases",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phrases: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for Region {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "title" => slot_1 = ::std::option::Option::Some(member),
+                    "languageId" => slot_2 = ::std::option::Option::Some(member),
+                    "formatDate" => slot_3 = ::std::option::Option::Some(member),
+                    "formatDatetime" => slot_4 = ::std::option::Option::Some(member),
+                    "formatName" => slot_5 = ::std::option::Option::Some(member),
+                    "phrases" => slot_6 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                title: crate::__private::wire::field_at(slot_1, "title")?,
+                language_id: crate::__private::wire::field_at(slot_2, "languageId")?,
+                format_date: crate::__private::wire::field_at(slot_3, "formatDate")?,
+                format_datetime: crate::__private::wire::field_at(
+                    slot_4,
+                    "formatDatetime",
+                )?,
+                format_name: crate::__private::wire::field_at(slot_5, "formatName")?,
+                phrases: crate::__private::wire::field_at(slot_6, "phrases")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Region {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.language_id,
+                &::std::format!("{}.{}", field, "languageId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.format_date,
+                &::std::format!("{}.{}", field, "formatDate"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.format_datetime,
+                &::std::format!("{}.{}", field, "formatDatetime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.format_name,
+                &::std::format!("{}.{}", field, "formatName"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.phrases,
+                &::std::format!("{}.{}", field, "phrases"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`documentgenerator.region.add`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3022,18 +4754,13 @@ pub mod region_add {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `region`: `map<any>`.
+        /// `region`: `Region`.
         #[serde(
             rename = "region",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub region: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub region: ::std::option::Option<Region>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -3224,6 +4951,164 @@ impl ::std::convert::From<&crate::ApiError> for RegionGetError {
 pub mod region_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Region` of [`documentgenerator.region.get`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Region {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `languageId`: `string`.
+        #[serde(
+            rename = "languageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language_id: ::std::option::Option<::std::string::String>,
+        /// `formatDate`: `string`.
+        #[serde(
+            rename = "formatDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_date: ::std::option::Option<::std::string::String>,
+        /// `formatDatetime`: `string`.
+        #[serde(
+            rename = "formatDatetime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_datetime: ::std::option::Option<::std::string::String>,
+        /// `formatName`: `string`.
+        #[serde(
+            rename = "formatName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_name: ::std::option::Option<::std::string::String>,
+        /// `phrases`: `map<any>`.
+        #[serde(
+            rename = "phrases",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phrases: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for Region {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "title" => slot_1 = ::std::option::Option::Some(member),
+                    "languageId" => slot_2 = ::std::option::Option::Some(member),
+                    "formatDate" => slot_3 = ::std::option::Option::Some(member),
+                    "formatDatetime" => slot_4 = ::std::option::Option::Some(member),
+                    "formatName" => slot_5 = ::std::option::Option::Some(member),
+                    "phrases" => slot_6 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                title: crate::__private::wire::field_at(slot_1, "title")?,
+                language_id: crate::__private::wire::field_at(slot_2, "languageId")?,
+                format_date: crate::__private::wire::field_at(slot_3, "formatDate")?,
+                format_datetime: crate::__private::wire::field_at(
+                    slot_4,
+                    "formatDatetime",
+                )?,
+                format_name: crate::__private::wire::field_at(slot_5, "formatName")?,
+                phrases: crate::__private::wire::field_at(slot_6, "phrases")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Region {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.language_id,
+                &::std::format!("{}.{}", field, "languageId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.format_date,
+                &::std::format!("{}.{}", field, "formatDate"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.format_datetime,
+                &::std::format!("{}.{}", field, "formatDatetime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.format_name,
+                &::std::format!("{}.{}", field, "formatName"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.phrases,
+                &::std::format!("{}.{}", field, "phrases"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`documentgenerator.region.get`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3235,18 +5120,13 @@ pub mod region_get {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `region`: `map<any>`.
+        /// `region`: `Region`.
         #[serde(
             rename = "region",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub region: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub region: ::std::option::Option<Region>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -3348,6 +5228,159 @@ impl ::std::convert::From<&crate::ApiError> for RegionListError {
 pub mod region_list {
     #[allow(unused_imports)]
     use super::*;
+    /// `Regions` of [`documentgenerator.region.list`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Regions {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `languageId`: `string`.
+        #[serde(
+            rename = "languageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language_id: ::std::option::Option<::std::string::String>,
+        /// `formatDate`: `string`.
+        #[serde(
+            rename = "formatDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_date: ::std::option::Option<::std::string::String>,
+        /// `formatDatetime`: `string`.
+        #[serde(
+            rename = "formatDatetime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_datetime: ::std::option::Option<::std::string::String>,
+        /// `formatName`: `string`.
+        #[serde(
+            rename = "formatName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_name: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Regions {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "code" => slot_1 = ::std::option::Option::Some(member),
+                    "title" => slot_2 = ::std::option::Option::Some(member),
+                    "languageId" => slot_3 = ::std::option::Option::Some(member),
+                    "formatDate" => slot_4 = ::std::option::Option::Some(member),
+                    "formatDatetime" => slot_5 = ::std::option::Option::Some(member),
+                    "formatName" => slot_6 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                code: crate::__private::wire::field_at(slot_1, "code")?,
+                title: crate::__private::wire::field_at(slot_2, "title")?,
+                language_id: crate::__private::wire::field_at(slot_3, "languageId")?,
+                format_date: crate::__private::wire::field_at(slot_4, "formatDate")?,
+                format_datetime: crate::__private::wire::field_at(
+                    slot_5,
+                    "formatDatetime",
+                )?,
+                format_name: crate::__private::wire::field_at(slot_6, "formatName")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Regions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.language_id,
+                &::std::format!("{}.{}", field, "languageId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.format_date,
+                &::std::format!("{}.{}", field, "formatDate"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.format_datetime,
+                &::std::format!("{}.{}", field, "formatDatetime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.format_name,
+                &::std::format!("{}.{}", field, "formatName"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`documentgenerator.region.list`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3359,18 +5392,13 @@ pub mod region_list {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `regions`: `map<any>`.
+        /// `regions`: `Regions`.
         #[serde(
             rename = "regions",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub regions: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub regions: ::std::option::Option<Regions>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -3631,6 +5659,164 @@ pub mod region_update {
             );
         }
     }
+    /// `Region` of [`documentgenerator.region.update`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Region {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `languageId`: `string`.
+        #[serde(
+            rename = "languageId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language_id: ::std::option::Option<::std::string::String>,
+        /// `formatDate`: `string`.
+        #[serde(
+            rename = "formatDate",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_date: ::std::option::Option<::std::string::String>,
+        /// `formatDatetime`: `string`.
+        #[serde(
+            rename = "formatDatetime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_datetime: ::std::option::Option<::std::string::String>,
+        /// `formatName`: `string`.
+        #[serde(
+            rename = "formatName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub format_name: ::std::option::Option<::std::string::String>,
+        /// `phrases`: `map<any>`.
+        #[serde(
+            rename = "phrases",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phrases: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for Region {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "title" => slot_1 = ::std::option::Option::Some(member),
+                    "languageId" => slot_2 = ::std::option::Option::Some(member),
+                    "formatDate" => slot_3 = ::std::option::Option::Some(member),
+                    "formatDatetime" => slot_4 = ::std::option::Option::Some(member),
+                    "formatName" => slot_5 = ::std::option::Option::Some(member),
+                    "phrases" => slot_6 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                title: crate::__private::wire::field_at(slot_1, "title")?,
+                language_id: crate::__private::wire::field_at(slot_2, "languageId")?,
+                format_date: crate::__private::wire::field_at(slot_3, "formatDate")?,
+                format_datetime: crate::__private::wire::field_at(
+                    slot_4,
+                    "formatDatetime",
+                )?,
+                format_name: crate::__private::wire::field_at(slot_5, "formatName")?,
+                phrases: crate::__private::wire::field_at(slot_6, "phrases")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Region {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.language_id,
+                &::std::format!("{}.{}", field, "languageId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.format_date,
+                &::std::format!("{}.{}", field, "formatDate"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.format_datetime,
+                &::std::format!("{}.{}", field, "formatDatetime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.format_name,
+                &::std::format!("{}.{}", field, "formatName"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.phrases,
+                &::std::format!("{}.{}", field, "phrases"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`documentgenerator.region.update`](https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3642,18 +5828,13 @@ pub mod region_update {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `region`: `map<any>`.
+        /// `region`: `Region`.
         #[serde(
             rename = "region",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub region: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub region: ::std::option::Option<Region>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -3791,18 +5972,13 @@ pub mod role_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::std::string::String>,
-        /// `permissions`: `map<any>`.
+        /// `permissions`: `Permissions`.
         #[serde(
             rename = "permissions",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub permissions: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub permissions: ::std::option::Option<Permissions>,
     }
     impl crate::wire::FromWire for Fields {
         fn from_wire(
@@ -3850,6 +6026,103 @@ pub mod role_add {
             crate::__private::Check::check(
                 &self.permissions,
                 &::std::format!("{}.{}", field, "permissions"),
+                problems,
+            );
+        }
+    }
+    /// `Permissions` of [`documentgenerator.role.add`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Permissions {
+        /// `SETTINGS`: `map<any>`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `TEMPLATES`: `map<any>`.
+        #[serde(
+            rename = "TEMPLATES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub templates: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `DOCUMENTS`: `map<any>`.
+        #[serde(
+            rename = "DOCUMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub documents: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for Permissions {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "SETTINGS" => slot_0 = ::std::option::Option::Some(member),
+                    "TEMPLATES" => slot_1 = ::std::option::Option::Some(member),
+                    "DOCUMENTS" => slot_2 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                settings: crate::__private::wire::field_at(slot_0, "SETTINGS")?,
+                templates: crate::__private::wire::field_at(slot_1, "TEMPLATES")?,
+                documents: crate::__private::wire::field_at(slot_2, "DOCUMENTS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Permissions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.templates,
+                &::std::format!("{}.{}", field, "TEMPLATES"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.documents,
+                &::std::format!("{}.{}", field, "DOCUMENTS"),
                 problems,
             );
         }
@@ -4166,6 +6439,103 @@ impl ::std::convert::From<&crate::ApiError> for RoleGetError {
 pub mod role_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Permissions` of [`documentgenerator.role.get`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Permissions {
+        /// `settings`: `map<any>`.
+        #[serde(
+            rename = "settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `templates`: `map<any>`.
+        #[serde(
+            rename = "templates",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub templates: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `documents`: `map<any>`.
+        #[serde(
+            rename = "documents",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub documents: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for Permissions {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "settings" => slot_0 = ::std::option::Option::Some(member),
+                    "templates" => slot_1 = ::std::option::Option::Some(member),
+                    "documents" => slot_2 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                settings: crate::__private::wire::field_at(slot_0, "settings")?,
+                templates: crate::__private::wire::field_at(slot_1, "templates")?,
+                documents: crate::__private::wire::field_at(slot_2, "documents")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Permissions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.templates,
+                &::std::format!("{}.{}", field, "templates"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.documents,
+                &::std::format!("{}.{}", field, "documents"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`documentgenerator.role.get`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4177,18 +6547,13 @@ pub mod role_get {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `role`: `map<any>`.
+        /// `role`: `Role`.
         #[serde(
             rename = "role",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub role: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub role: ::std::option::Option<Role>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -4215,6 +6580,105 @@ pub mod role_get {
             crate::__private::Check::check(
                 &self.role,
                 &::std::format!("{}.{}", field, "role"),
+                problems,
+            );
+        }
+    }
+    /// `Role` of [`documentgenerator.role.get`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Role {
+        /// `id`: `int`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `permissions`: `Permissions`.
+        #[serde(
+            rename = "permissions",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub permissions: ::std::option::Option<Permissions>,
+    }
+    impl crate::wire::FromWire for Role {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "name" => slot_1 = ::std::option::Option::Some(member),
+                    "code" => slot_2 = ::std::option::Option::Some(member),
+                    "permissions" => slot_3 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                name: crate::__private::wire::field_at(slot_1, "name")?,
+                code: crate::__private::wire::field_at(slot_2, "code")?,
+                permissions: crate::__private::wire::field_at(slot_3, "permissions")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Role {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.permissions,
+                &::std::format!("{}.{}", field, "permissions"),
                 problems,
             );
         }
@@ -4481,18 +6945,13 @@ pub mod role_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub code: ::std::option::Option<::std::string::String>,
-        /// `permissions`: `map<any>`.
+        /// `permissions`: `Permissions`.
         #[serde(
             rename = "permissions",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub permissions: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub permissions: ::std::option::Option<Permissions>,
     }
     impl crate::wire::FromWire for Fields {
         fn from_wire(
@@ -4539,6 +6998,103 @@ pub mod role_update {
             crate::__private::Check::check(
                 &self.permissions,
                 &::std::format!("{}.{}", field, "permissions"),
+                problems,
+            );
+        }
+    }
+    /// `Permissions` of [`documentgenerator.role.update`](https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Permissions {
+        /// `SETTINGS`: `map<any>`.
+        #[serde(
+            rename = "SETTINGS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settings: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `TEMPLATES`: `map<any>`.
+        #[serde(
+            rename = "TEMPLATES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub templates: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `DOCUMENTS`: `map<any>`.
+        #[serde(
+            rename = "DOCUMENTS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub documents: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for Permissions {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "SETTINGS" => slot_0 = ::std::option::Option::Some(member),
+                    "TEMPLATES" => slot_1 = ::std::option::Option::Some(member),
+                    "DOCUMENTS" => slot_2 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                settings: crate::__private::wire::field_at(slot_0, "SETTINGS")?,
+                templates: crate::__private::wire::field_at(slot_1, "TEMPLATES")?,
+                documents: crate::__private::wire::field_at(slot_2, "DOCUMENTS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Permissions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.settings,
+                &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.templates,
+                &::std::format!("{}.{}", field, "TEMPLATES"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.documents,
+                &::std::format!("{}.{}", field, "DOCUMENTS"),
                 problems,
             );
         }
@@ -4872,18 +7428,13 @@ pub mod template_add {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `template`: `map<any>`.
+        /// `template`: `Template`.
         #[serde(
             rename = "template",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub template: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub template: ::std::option::Option<Template>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -4910,6 +7461,322 @@ pub mod template_add {
             crate::__private::Check::check(
                 &self.template,
                 &::std::format!("{}.{}", field, "template"),
+                problems,
+            );
+        }
+    }
+    /// `Template` of [`documentgenerator.template.add`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Template {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `region`: `string`.
+        #[serde(
+            rename = "region",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub region: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `download`: `string`.
+        #[serde(
+            rename = "download",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download: ::std::option::Option<::std::string::String>,
+        /// `downloadMachine`: `string`.
+        #[serde(
+            rename = "downloadMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_machine: ::std::option::Option<::std::string::String>,
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<crate::types::Yn>,
+        /// `moduleId`: `string`.
+        #[serde(
+            rename = "moduleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `numeratorId`: `string`.
+        #[serde(
+            rename = "numeratorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub numerator_id: ::std::option::Option<::std::string::String>,
+        /// `withStamps`: `yn`.
+        #[serde(
+            rename = "withStamps",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub with_stamps: ::std::option::Option<crate::types::Yn>,
+        /// `providers`: `map<any>`.
+        #[serde(
+            rename = "providers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub providers: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `users`: `map<any>`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `isDeleted`: `yn`.
+        #[serde(
+            rename = "isDeleted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_deleted: ::std::option::Option<crate::types::Yn>,
+        /// `sort`: `string`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Template {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_15: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "name" => slot_1 = ::std::option::Option::Some(member),
+                    "region" => slot_2 = ::std::option::Option::Some(member),
+                    "code" => slot_3 = ::std::option::Option::Some(member),
+                    "download" => slot_4 = ::std::option::Option::Some(member),
+                    "downloadMachine" => slot_5 = ::std::option::Option::Some(member),
+                    "active" => slot_6 = ::std::option::Option::Some(member),
+                    "moduleId" => slot_7 = ::std::option::Option::Some(member),
+                    "numeratorId" => slot_8 = ::std::option::Option::Some(member),
+                    "withStamps" => slot_9 = ::std::option::Option::Some(member),
+                    "providers" => slot_10 = ::std::option::Option::Some(member),
+                    "users" => slot_11 = ::std::option::Option::Some(member),
+                    "isDeleted" => slot_12 = ::std::option::Option::Some(member),
+                    "sort" => slot_13 = ::std::option::Option::Some(member),
+                    "createTime" => slot_14 = ::std::option::Option::Some(member),
+                    "updateTime" => slot_15 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                name: crate::__private::wire::field_at(slot_1, "name")?,
+                region: crate::__private::wire::field_at(slot_2, "region")?,
+                code: crate::__private::wire::field_at(slot_3, "code")?,
+                download: crate::__private::wire::field_at(slot_4, "download")?,
+                download_machine: crate::__private::wire::field_at(
+                    slot_5,
+                    "downloadMachine",
+                )?,
+                active: crate::__private::wire::field_at(slot_6, "active")?,
+                module_id: crate::__private::wire::field_at(slot_7, "moduleId")?,
+                numerator_id: crate::__private::wire::field_at(slot_8, "numeratorId")?,
+                with_stamps: crate::__private::wire::field_at(slot_9, "withStamps")?,
+                providers: crate::__private::wire::field_at(slot_10, "providers")?,
+                users: crate::__private::wire::field_at(slot_11, "users")?,
+                is_deleted: crate::__private::wire::field_at(slot_12, "isDeleted")?,
+                sort: crate::__private::wire::field_at(slot_13, "sort")?,
+                create_time: crate::__private::wire::field_at(slot_14, "createTime")?,
+                update_time: crate::__private::wire::field_at(slot_15, "updateTime")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Template {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.region,
+                &::std::format!("{}.{}", field, "region"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download,
+                &::std::format!("{}.{}", field, "download"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_machine,
+                &::std::format!("{}.{}", field, "downloadMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.numerator_id,
+                &::std::format!("{}.{}", field, "numeratorId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.with_stamps,
+                &::std::format!("{}.{}", field, "withStamps"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.providers,
+                &::std::format!("{}.{}", field, "providers"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_deleted,
+                &::std::format!("{}.{}", field, "isDeleted"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
                 problems,
             );
         }
@@ -5083,18 +7950,13 @@ pub mod template_get {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `template`: `map<any>`.
+        /// `template`: `Template`.
         #[serde(
             rename = "template",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub template: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub template: ::std::option::Option<Template>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -5121,6 +7983,302 @@ pub mod template_get {
             crate::__private::Check::check(
                 &self.template,
                 &::std::format!("{}.{}", field, "template"),
+                problems,
+            );
+        }
+    }
+    /// `Template` of [`documentgenerator.template.get`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Template {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `region`: `string`.
+        #[serde(
+            rename = "region",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub region: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `download`: `string`.
+        #[serde(
+            rename = "download",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download: ::std::option::Option<::std::string::String>,
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<crate::types::Yn>,
+        /// `moduleId`: `string`.
+        #[serde(
+            rename = "moduleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `numeratorId`: `string`.
+        #[serde(
+            rename = "numeratorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub numerator_id: ::std::option::Option<::std::string::String>,
+        /// `withStamps`: `yn`.
+        #[serde(
+            rename = "withStamps",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub with_stamps: ::std::option::Option<crate::types::Yn>,
+        /// `providers`: `map<any>`.
+        #[serde(
+            rename = "providers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub providers: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `users`: `map<any>`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `isDeleted`: `yn`.
+        #[serde(
+            rename = "isDeleted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_deleted: ::std::option::Option<crate::types::Yn>,
+        /// `sort`: `string`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Template {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "name" => slot_1 = ::std::option::Option::Some(member),
+                    "region" => slot_2 = ::std::option::Option::Some(member),
+                    "code" => slot_3 = ::std::option::Option::Some(member),
+                    "download" => slot_4 = ::std::option::Option::Some(member),
+                    "active" => slot_5 = ::std::option::Option::Some(member),
+                    "moduleId" => slot_6 = ::std::option::Option::Some(member),
+                    "numeratorId" => slot_7 = ::std::option::Option::Some(member),
+                    "withStamps" => slot_8 = ::std::option::Option::Some(member),
+                    "providers" => slot_9 = ::std::option::Option::Some(member),
+                    "users" => slot_10 = ::std::option::Option::Some(member),
+                    "isDeleted" => slot_11 = ::std::option::Option::Some(member),
+                    "sort" => slot_12 = ::std::option::Option::Some(member),
+                    "createTime" => slot_13 = ::std::option::Option::Some(member),
+                    "updateTime" => slot_14 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                name: crate::__private::wire::field_at(slot_1, "name")?,
+                region: crate::__private::wire::field_at(slot_2, "region")?,
+                code: crate::__private::wire::field_at(slot_3, "code")?,
+                download: crate::__private::wire::field_at(slot_4, "download")?,
+                active: crate::__private::wire::field_at(slot_5, "active")?,
+                module_id: crate::__private::wire::field_at(slot_6, "moduleId")?,
+                numerator_id: crate::__private::wire::field_at(slot_7, "numeratorId")?,
+                with_stamps: crate::__private::wire::field_at(slot_8, "withStamps")?,
+                providers: crate::__private::wire::field_at(slot_9, "providers")?,
+                users: crate::__private::wire::field_at(slot_10, "users")?,
+                is_deleted: crate::__private::wire::field_at(slot_11, "isDeleted")?,
+                sort: crate::__private::wire::field_at(slot_12, "sort")?,
+                create_time: crate::__private::wire::field_at(slot_13, "createTime")?,
+                update_time: crate::__private::wire::field_at(slot_14, "updateTime")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Template {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.region,
+                &::std::format!("{}.{}", field, "region"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download,
+                &::std::format!("{}.{}", field, "download"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.numerator_id,
+                &::std::format!("{}.{}", field, "numeratorId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.with_stamps,
+                &::std::format!("{}.{}", field, "withStamps"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.providers,
+                &::std::format!("{}.{}", field, "providers"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_deleted,
+                &::std::format!("{}.{}", field, "isDeleted"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
                 problems,
             );
         }
@@ -5219,18 +8377,13 @@ pub mod template_getfields {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `templateFields`: `map<any>`.
+        /// `templateFields`: `TemplateFields`.
         #[serde(
             rename = "templateFields",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub template_fields: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub template_fields: ::std::option::Option<TemplateFields>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -5260,6 +8413,158 @@ pub mod template_getfields {
             crate::__private::Check::check(
                 &self.template_fields,
                 &::std::format!("{}.{}", field, "templateFields"),
+                problems,
+            );
+        }
+    }
+    /// `TemplateFields` of [`documentgenerator.template.getfields`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-get-fields.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct TemplateFields {
+        /// `title`: `string`.
+        #[serde(
+            rename = "title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
+        /// `value`: `any`.
+        #[serde(
+            rename = "value",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub value: ::std::option::Option<crate::__private::serde_json::Value>,
+        /// `default`: `any`.
+        #[serde(
+            rename = "default",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default: ::std::option::Option<crate::__private::serde_json::Value>,
+        /// `required`: `char`.
+        #[serde(
+            rename = "required",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub required: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `group`: `any[]`.
+        #[serde(
+            rename = "group",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `chain`: `string`.
+        #[serde(
+            rename = "chain",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chain: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for TemplateFields {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "title" => slot_0 = ::std::option::Option::Some(member),
+                    "value" => slot_1 = ::std::option::Option::Some(member),
+                    "default" => slot_2 = ::std::option::Option::Some(member),
+                    "required" => slot_3 = ::std::option::Option::Some(member),
+                    "type" => slot_4 = ::std::option::Option::Some(member),
+                    "group" => slot_5 = ::std::option::Option::Some(member),
+                    "chain" => slot_6 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                title: crate::__private::wire::field_at(slot_0, "title")?,
+                value: crate::__private::wire::field_at(slot_1, "value")?,
+                default: crate::__private::wire::field_at(slot_2, "default")?,
+                required: crate::__private::wire::field_at(slot_3, "required")?,
+                type_: crate::__private::wire::field_at(slot_4, "type")?,
+                group: crate::__private::wire::field_at(slot_5, "group")?,
+                chain: crate::__private::wire::field_at(slot_6, "chain")?,
+            })
+        }
+    }
+    impl crate::__private::Check for TemplateFields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.title,
+                &::std::format!("{}.{}", field, "title"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.default,
+                &::std::format!("{}.{}", field, "default"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.required,
+                &::std::format!("{}.{}", field, "required"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.group,
+                &::std::format!("{}.{}", field, "group"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.chain,
+                &::std::format!("{}.{}", field, "chain"),
                 problems,
             );
         }
@@ -5294,13 +8599,13 @@ pub struct TemplateList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub order: ::std::option::Option<template_list::Order>,
-    /// `filter`: `Filter`.
+    /// `filter`: `Order`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<template_list::Filter>,
+    pub filter: ::std::option::Option<template_list::Order>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -5345,7 +8650,7 @@ impl TemplateList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<template_list::Filter>,
+        value: impl ::std::convert::Into<template_list::Order>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -5414,245 +8719,6 @@ impl ::std::convert::From<&crate::ApiError> for TemplateListError {
 pub mod template_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Filter` of [`documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        crate::__private::serde::Serialize,
-        crate::__private::serde::Deserialize
-    )]
-    #[serde(crate = "crate::__private::serde")]
-    pub struct Filter {
-        /// `id`: `int`.
-        #[serde(
-            rename = "id",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `active`: `yn`.
-        #[serde(
-            rename = "active",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<crate::types::Yn>,
-        /// `name`: `string`.
-        #[serde(
-            rename = "name",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `code`: `string`.
-        #[serde(
-            rename = "code",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// `region`: `string`.
-        #[serde(
-            rename = "region",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub region: ::std::option::Option<::std::string::String>,
-        /// `sort`: `int`.
-        #[serde(
-            rename = "sort",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `createTime`: `datetime`.
-        #[serde(
-            rename = "createTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// `updateTime`: `datetime`.
-        #[serde(
-            rename = "updateTime",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::std::string::String>,
-        /// `numeratorId`: `int`.
-        #[serde(
-            rename = "numeratorId",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub numerator_id: ::std::option::Option<i64>,
-        /// `withStamps`: `yn`.
-        #[serde(
-            rename = "withStamps",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub with_stamps: ::std::option::Option<crate::types::Yn>,
-        /// `users`: `any[]`.
-        #[serde(
-            rename = "users",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub users: ::std::option::Option<
-            ::std::vec::Vec<crate::__private::serde_json::Value>,
-        >,
-        /// `providers`: `any[]`.
-        #[serde(
-            rename = "providers",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub providers: ::std::option::Option<
-            ::std::vec::Vec<crate::__private::serde_json::Value>,
-        >,
-    }
-    impl crate::wire::FromWire for Filter {
-        fn from_wire(
-            value: &crate::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, crate::wire::WireError> {
-            let obj = crate::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "id" => slot_0 = ::std::option::Option::Some(member),
-                    "active" => slot_1 = ::std::option::Option::Some(member),
-                    "name" => slot_2 = ::std::option::Option::Some(member),
-                    "code" => slot_3 = ::std::option::Option::Some(member),
-                    "region" => slot_4 = ::std::option::Option::Some(member),
-                    "sort" => slot_5 = ::std::option::Option::Some(member),
-                    "createTime" => slot_6 = ::std::option::Option::Some(member),
-                    "updateTime" => slot_7 = ::std::option::Option::Some(member),
-                    "numeratorId" => slot_8 = ::std::option::Option::Some(member),
-                    "withStamps" => slot_9 = ::std::option::Option::Some(member),
-                    "users" => slot_10 = ::std::option::Option::Some(member),
-                    "providers" => slot_11 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: crate::__private::wire::field_at(slot_0, "id")?,
-                active: crate::__private::wire::field_at(slot_1, "active")?,
-                name: crate::__private::wire::field_at(slot_2, "name")?,
-                code: crate::__private::wire::field_at(slot_3, "code")?,
-                region: crate::__private::wire::field_at(slot_4, "region")?,
-                sort: crate::__private::wire::field_at(slot_5, "sort")?,
-                create_time: crate::__private::wire::field_at(slot_6, "createTime")?,
-                update_time: crate::__private::wire::field_at(slot_7, "updateTime")?,
-                numerator_id: crate::__private::wire::field_at(slot_8, "numeratorId")?,
-                with_stamps: crate::__private::wire::field_at(slot_9, "withStamps")?,
-                users: crate::__private::wire::field_at(slot_10, "users")?,
-                providers: crate::__private::wire::field_at(slot_11, "providers")?,
-            })
-        }
-    }
-    impl crate::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
-            crate::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "id"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "active"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "name"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.code,
-                &::std::format!("{}.{}", field, "code"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.region,
-                &::std::format!("{}.{}", field, "region"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "sort"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.create_time,
-                &::std::format!("{}.{}", field, "createTime"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.update_time,
-                &::std::format!("{}.{}", field, "updateTime"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.numerator_id,
-                &::std::format!("{}.{}", field, "numeratorId"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.with_stamps,
-                &::std::format!("{}.{}", field, "withStamps"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.users,
-                &::std::format!("{}.{}", field, "users"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.providers,
-                &::std::format!("{}.{}", field, "providers"),
-                problems,
-            );
-        }
-    }
     /// `Order` of [`documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -5903,18 +8969,13 @@ pub mod template_list {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `templates`: `map<any>`.
+        /// `templates`: `Templates`.
         #[serde(
             rename = "templates",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub templates: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub templates: ::std::option::Option<Templates>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -5941,6 +9002,423 @@ pub mod template_list {
             crate::__private::Check::check(
                 &self.templates,
                 &::std::format!("{}.{}", field, "templates"),
+                problems,
+            );
+        }
+    }
+    /// `Templates` of [`documentgenerator.template.list`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Templates {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<crate::types::Yn>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `region`: `string`.
+        #[serde(
+            rename = "region",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub region: ::std::option::Option<::std::string::String>,
+        /// `sort`: `string`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        /// `createdBy`: `string`.
+        #[serde(
+            rename = "createdBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        /// `updatedBy`: `string`.
+        #[serde(
+            rename = "updatedBy",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// `moduleId`: `string`.
+        #[serde(
+            rename = "moduleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `fileId`: `string`.
+        #[serde(
+            rename = "fileId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<::std::string::String>,
+        /// `bodyType`: `string`.
+        #[serde(
+            rename = "bodyType",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub body_type: ::std::option::Option<::std::string::String>,
+        /// `numeratorId`: `string`.
+        #[serde(
+            rename = "numeratorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub numerator_id: ::std::option::Option<::std::string::String>,
+        /// `withStamps`: `yn`.
+        #[serde(
+            rename = "withStamps",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub with_stamps: ::std::option::Option<crate::types::Yn>,
+        /// `productsTableVariant`: `string`.
+        #[serde(
+            rename = "productsTableVariant",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub products_table_variant: ::std::option::Option<::std::string::String>,
+        /// `isDeleted`: `yn`.
+        #[serde(
+            rename = "isDeleted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_deleted: ::std::option::Option<crate::types::Yn>,
+        /// `isDefault`: `yn`.
+        #[serde(
+            rename = "isDefault",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_default: ::std::option::Option<crate::types::Yn>,
+        /// `download`: `string`.
+        #[serde(
+            rename = "download",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download: ::std::option::Option<::std::string::String>,
+        /// `downloadMachine`: `string`.
+        #[serde(
+            rename = "downloadMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_machine: ::std::option::Option<::std::string::String>,
+        /// `users`: `any[]`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `providers`: `any[]`.
+        #[serde(
+            rename = "providers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub providers: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+    }
+    impl crate::wire::FromWire for Templates {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_15: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_16: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_17: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_18: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_19: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_20: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_21: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "active" => slot_1 = ::std::option::Option::Some(member),
+                    "name" => slot_2 = ::std::option::Option::Some(member),
+                    "code" => slot_3 = ::std::option::Option::Some(member),
+                    "region" => slot_4 = ::std::option::Option::Some(member),
+                    "sort" => slot_5 = ::std::option::Option::Some(member),
+                    "createTime" => slot_6 = ::std::option::Option::Some(member),
+                    "updateTime" => slot_7 = ::std::option::Option::Some(member),
+                    "createdBy" => slot_8 = ::std::option::Option::Some(member),
+                    "updatedBy" => slot_9 = ::std::option::Option::Some(member),
+                    "moduleId" => slot_10 = ::std::option::Option::Some(member),
+                    "fileId" => slot_11 = ::std::option::Option::Some(member),
+                    "bodyType" => slot_12 = ::std::option::Option::Some(member),
+                    "numeratorId" => slot_13 = ::std::option::Option::Some(member),
+                    "withStamps" => slot_14 = ::std::option::Option::Some(member),
+                    "productsTableVariant" => {
+                        slot_15 = ::std::option::Option::Some(member);
+                    }
+                    "isDeleted" => slot_16 = ::std::option::Option::Some(member),
+                    "isDefault" => slot_17 = ::std::option::Option::Some(member),
+                    "download" => slot_18 = ::std::option::Option::Some(member),
+                    "downloadMachine" => slot_19 = ::std::option::Option::Some(member),
+                    "users" => slot_20 = ::std::option::Option::Some(member),
+                    "providers" => slot_21 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                active: crate::__private::wire::field_at(slot_1, "active")?,
+                name: crate::__private::wire::field_at(slot_2, "name")?,
+                code: crate::__private::wire::field_at(slot_3, "code")?,
+                region: crate::__private::wire::field_at(slot_4, "region")?,
+                sort: crate::__private::wire::field_at(slot_5, "sort")?,
+                create_time: crate::__private::wire::field_at(slot_6, "createTime")?,
+                update_time: crate::__private::wire::field_at(slot_7, "updateTime")?,
+                created_by: crate::__private::wire::field_at(slot_8, "createdBy")?,
+                updated_by: crate::__private::wire::field_at(slot_9, "updatedBy")?,
+                module_id: crate::__private::wire::field_at(slot_10, "moduleId")?,
+                file_id: crate::__private::wire::field_at(slot_11, "fileId")?,
+                body_type: crate::__private::wire::field_at(slot_12, "bodyType")?,
+                numerator_id: crate::__private::wire::field_at(slot_13, "numeratorId")?,
+                with_stamps: crate::__private::wire::field_at(slot_14, "withStamps")?,
+                products_table_variant: crate::__private::wire::field_at(
+                    slot_15,
+                    "productsTableVariant",
+                )?,
+                is_deleted: crate::__private::wire::field_at(slot_16, "isDeleted")?,
+                is_default: crate::__private::wire::field_at(slot_17, "isDefault")?,
+                download: crate::__private::wire::field_at(slot_18, "download")?,
+                download_machine: crate::__private::wire::field_at(
+                    slot_19,
+                    "downloadMachine",
+                )?,
+                users: crate::__private::wire::field_at(slot_20, "users")?,
+                providers: crate::__private::wire::field_at(slot_21, "providers")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Templates {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.region,
+                &::std::format!("{}.{}", field, "region"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.created_by,
+                &::std::format!("{}.{}", field, "createdBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.updated_by,
+                &::std::format!("{}.{}", field, "updatedBy"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "fileId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.body_type,
+                &::std::format!("{}.{}", field, "bodyType"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.numerator_id,
+                &::std::format!("{}.{}", field, "numeratorId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.with_stamps,
+                &::std::format!("{}.{}", field, "withStamps"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.products_table_variant,
+                &::std::format!("{}.{}", field, "productsTableVariant"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_deleted,
+                &::std::format!("{}.{}", field, "isDeleted"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_default,
+                &::std::format!("{}.{}", field, "isDefault"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download,
+                &::std::format!("{}.{}", field, "download"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_machine,
+                &::std::format!("{}.{}", field, "downloadMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.providers,
+                &::std::format!("{}.{}", field, "providers"),
                 problems,
             );
         }
@@ -6252,18 +9730,13 @@ pub mod template_update {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `template`: `map<any>`.
+        /// `template`: `Template`.
         #[serde(
             rename = "template",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub template: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub template: ::std::option::Option<Template>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -6290,6 +9763,322 @@ pub mod template_update {
             crate::__private::Check::check(
                 &self.template,
                 &::std::format!("{}.{}", field, "template"),
+                problems,
+            );
+        }
+    }
+    /// `Template` of [`documentgenerator.template.update`](https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Template {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `region`: `string`.
+        #[serde(
+            rename = "region",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub region: ::std::option::Option<::std::string::String>,
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `download`: `string`.
+        #[serde(
+            rename = "download",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download: ::std::option::Option<::std::string::String>,
+        /// `downloadMachine`: `string`.
+        #[serde(
+            rename = "downloadMachine",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_machine: ::std::option::Option<::std::string::String>,
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<crate::types::Yn>,
+        /// `moduleId`: `string`.
+        #[serde(
+            rename = "moduleId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub module_id: ::std::option::Option<::std::string::String>,
+        /// `numeratorId`: `string`.
+        #[serde(
+            rename = "numeratorId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub numerator_id: ::std::option::Option<::std::string::String>,
+        /// `withStamps`: `yn`.
+        #[serde(
+            rename = "withStamps",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub with_stamps: ::std::option::Option<crate::types::Yn>,
+        /// `providers`: `map<any>`.
+        #[serde(
+            rename = "providers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub providers: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `users`: `map<any>`.
+        #[serde(
+            rename = "users",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub users: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `isDeleted`: `yn`.
+        #[serde(
+            rename = "isDeleted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_deleted: ::std::option::Option<crate::types::Yn>,
+        /// `sort`: `string`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<::std::string::String>,
+        /// `createTime`: `datetime`.
+        #[serde(
+            rename = "createTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// `updateTime`: `datetime`.
+        #[serde(
+            rename = "updateTime",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub update_time: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Template {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_15: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "name" => slot_1 = ::std::option::Option::Some(member),
+                    "region" => slot_2 = ::std::option::Option::Some(member),
+                    "code" => slot_3 = ::std::option::Option::Some(member),
+                    "download" => slot_4 = ::std::option::Option::Some(member),
+                    "downloadMachine" => slot_5 = ::std::option::Option::Some(member),
+                    "active" => slot_6 = ::std::option::Option::Some(member),
+                    "moduleId" => slot_7 = ::std::option::Option::Some(member),
+                    "numeratorId" => slot_8 = ::std::option::Option::Some(member),
+                    "withStamps" => slot_9 = ::std::option::Option::Some(member),
+                    "providers" => slot_10 = ::std::option::Option::Some(member),
+                    "users" => slot_11 = ::std::option::Option::Some(member),
+                    "isDeleted" => slot_12 = ::std::option::Option::Some(member),
+                    "sort" => slot_13 = ::std::option::Option::Some(member),
+                    "createTime" => slot_14 = ::std::option::Option::Some(member),
+                    "updateTime" => slot_15 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                name: crate::__private::wire::field_at(slot_1, "name")?,
+                region: crate::__private::wire::field_at(slot_2, "region")?,
+                code: crate::__private::wire::field_at(slot_3, "code")?,
+                download: crate::__private::wire::field_at(slot_4, "download")?,
+                download_machine: crate::__private::wire::field_at(
+                    slot_5,
+                    "downloadMachine",
+                )?,
+                active: crate::__private::wire::field_at(slot_6, "active")?,
+                module_id: crate::__private::wire::field_at(slot_7, "moduleId")?,
+                numerator_id: crate::__private::wire::field_at(slot_8, "numeratorId")?,
+                with_stamps: crate::__private::wire::field_at(slot_9, "withStamps")?,
+                providers: crate::__private::wire::field_at(slot_10, "providers")?,
+                users: crate::__private::wire::field_at(slot_11, "users")?,
+                is_deleted: crate::__private::wire::field_at(slot_12, "isDeleted")?,
+                sort: crate::__private::wire::field_at(slot_13, "sort")?,
+                create_time: crate::__private::wire::field_at(slot_14, "createTime")?,
+                update_time: crate::__private::wire::field_at(slot_15, "updateTime")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Template {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.region,
+                &::std::format!("{}.{}", field, "region"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download,
+                &::std::format!("{}.{}", field, "download"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_machine,
+                &::std::format!("{}.{}", field, "downloadMachine"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.module_id,
+                &::std::format!("{}.{}", field, "moduleId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.numerator_id,
+                &::std::format!("{}.{}", field, "numeratorId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.with_stamps,
+                &::std::format!("{}.{}", field, "withStamps"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.providers,
+                &::std::format!("{}.{}", field, "providers"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.users,
+                &::std::format!("{}.{}", field, "users"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_deleted,
+                &::std::format!("{}.{}", field, "isDeleted"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.create_time,
+                &::std::format!("{}.{}", field, "createTime"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.update_time,
+                &::std::format!("{}.{}", field, "updateTime"),
                 problems,
             );
         }

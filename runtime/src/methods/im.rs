@@ -1547,6 +1547,74 @@ impl ::std::convert::From<&crate::ApiError> for DepartmentEmployeesGetError {
 pub mod department_employees_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Phones` of [`im.department.employees.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-employees-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Phones {
+        /// `personal_mobile`: `string`.
+        #[serde(
+            rename = "personal_mobile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// `inner_phone`: `string`.
+        #[serde(
+            rename = "inner_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inner_phone: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Phones {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "personal_mobile" => slot_0 = ::std::option::Option::Some(member),
+                    "inner_phone" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                personal_mobile: crate::__private::wire::field_at(
+                    slot_0,
+                    "personal_mobile",
+                )?,
+                inner_phone: crate::__private::wire::field_at(slot_1, "inner_phone")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Phones {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "personal_mobile"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.inner_phone,
+                &::std::format!("{}.{}", field, "inner_phone"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`im.department.employees.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-employees-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1721,18 +1789,13 @@ pub mod department_employees_get {
         pub departments: ::std::option::Option<
             ::std::vec::Vec<crate::__private::serde_json::Value>,
         >,
-        /// `phones`: `map<any>`.
+        /// `phones`: `Phones`.
         #[serde(
             rename = "phones",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub phones: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub phones: ::std::option::Option<Phones>,
         /// `bot_data`: `map<any>`.
         #[serde(
             rename = "bot_data",
@@ -2281,6 +2344,74 @@ impl ::std::convert::From<&crate::ApiError> for DepartmentManagersGetError {
 pub mod department_managers_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Phones` of [`im.department.managers.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-managers-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Phones {
+        /// `personal_mobile`: `string`.
+        #[serde(
+            rename = "personal_mobile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// `inner_phone`: `string`.
+        #[serde(
+            rename = "inner_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inner_phone: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Phones {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "personal_mobile" => slot_0 = ::std::option::Option::Some(member),
+                    "inner_phone" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                personal_mobile: crate::__private::wire::field_at(
+                    slot_0,
+                    "personal_mobile",
+                )?,
+                inner_phone: crate::__private::wire::field_at(slot_1, "inner_phone")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Phones {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "personal_mobile"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.inner_phone,
+                &::std::format!("{}.{}", field, "inner_phone"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`im.department.managers.get`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-managers-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2455,18 +2586,13 @@ pub mod department_managers_get {
         pub departments: ::std::option::Option<
             ::std::vec::Vec<crate::__private::serde_json::Value>,
         >,
-        /// `phones`: `map<any>`.
+        /// `phones`: `Phones`.
         #[serde(
             rename = "phones",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub phones: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub phones: ::std::option::Option<Phones>,
         /// `bot_data`: `map<any>`.
         #[serde(
             rename = "bot_data",
@@ -2896,6 +3022,541 @@ impl ::std::convert::From<&crate::ApiError> for DialogGetError {
 pub mod dialog_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `EntityLink` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct EntityLink {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for EntityLink {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "type" => slot_0 = ::std::option::Option::Some(member),
+                    "url" => slot_1 = ::std::option::Option::Some(member),
+                    "id" => slot_2 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                type_: crate::__private::wire::field_at(slot_0, "type")?,
+                url: crate::__private::wire::field_at(slot_1, "url")?,
+                id: crate::__private::wire::field_at(slot_2, "id")?,
+            })
+        }
+    }
+    impl crate::__private::Check for EntityLink {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `LastMessageViews` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct LastMessageViews {
+        /// `message_id`: `int`.
+        #[serde(
+            rename = "message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_id: ::std::option::Option<i64>,
+        /// `first_viewers`: `any[]`.
+        #[serde(
+            rename = "first_viewers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_viewers: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `count_of_viewers`: `int`.
+        #[serde(
+            rename = "count_of_viewers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_of_viewers: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for LastMessageViews {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "message_id" => slot_0 = ::std::option::Option::Some(member),
+                    "first_viewers" => slot_1 = ::std::option::Option::Some(member),
+                    "count_of_viewers" => slot_2 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                message_id: crate::__private::wire::field_at(slot_0, "message_id")?,
+                first_viewers: crate::__private::wire::field_at(
+                    slot_1,
+                    "first_viewers",
+                )?,
+                count_of_viewers: crate::__private::wire::field_at(
+                    slot_2,
+                    "count_of_viewers",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for LastMessageViews {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.message_id,
+                &::std::format!("{}.{}", field, "message_id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.first_viewers,
+                &::std::format!("{}.{}", field, "first_viewers"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.count_of_viewers,
+                &::std::format!("{}.{}", field, "count_of_viewers"),
+                problems,
+            );
+        }
+    }
+    /// `Permissions` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Permissions {
+        /// `manage_users_add`: `string`.
+        #[serde(
+            rename = "manage_users_add",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_users_add: ::std::option::Option<::std::string::String>,
+        /// `manage_users_delete`: `string`.
+        #[serde(
+            rename = "manage_users_delete",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_users_delete: ::std::option::Option<::std::string::String>,
+        /// `manage_ui`: `string`.
+        #[serde(
+            rename = "manage_ui",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_ui: ::std::option::Option<::std::string::String>,
+        /// `manage_settings`: `string`.
+        #[serde(
+            rename = "manage_settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_settings: ::std::option::Option<::std::string::String>,
+        /// `manage_messages`: `string`.
+        #[serde(
+            rename = "manage_messages",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_messages: ::std::option::Option<::std::string::String>,
+        /// `can_post`: `string`.
+        #[serde(
+            rename = "can_post",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_post: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Permissions {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "manage_users_add" => slot_0 = ::std::option::Option::Some(member),
+                    "manage_users_delete" => slot_1 = ::std::option::Option::Some(member),
+                    "manage_ui" => slot_2 = ::std::option::Option::Some(member),
+                    "manage_settings" => slot_3 = ::std::option::Option::Some(member),
+                    "manage_messages" => slot_4 = ::std::option::Option::Some(member),
+                    "can_post" => slot_5 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                manage_users_add: crate::__private::wire::field_at(
+                    slot_0,
+                    "manage_users_add",
+                )?,
+                manage_users_delete: crate::__private::wire::field_at(
+                    slot_1,
+                    "manage_users_delete",
+                )?,
+                manage_ui: crate::__private::wire::field_at(slot_2, "manage_ui")?,
+                manage_settings: crate::__private::wire::field_at(
+                    slot_3,
+                    "manage_settings",
+                )?,
+                manage_messages: crate::__private::wire::field_at(
+                    slot_4,
+                    "manage_messages",
+                )?,
+                can_post: crate::__private::wire::field_at(slot_5, "can_post")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Permissions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.manage_users_add,
+                &::std::format!("{}.{}", field, "manage_users_add"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.manage_users_delete,
+                &::std::format!("{}.{}", field, "manage_users_delete"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.manage_ui,
+                &::std::format!("{}.{}", field, "manage_ui"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.manage_settings,
+                &::std::format!("{}.{}", field, "manage_settings"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.manage_messages,
+                &::std::format!("{}.{}", field, "manage_messages"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.can_post,
+                &::std::format!("{}.{}", field, "can_post"),
+                problems,
+            );
+        }
+    }
+    /// `Restrictions` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Restrictions {
+        /// `avatar`: `yn`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<crate::types::Yn>,
+        /// `rename`: `yn`.
+        #[serde(
+            rename = "rename",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rename: ::std::option::Option<crate::types::Yn>,
+        /// `extend`: `yn`.
+        #[serde(
+            rename = "extend",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extend: ::std::option::Option<crate::types::Yn>,
+        /// `call`: `yn`.
+        #[serde(
+            rename = "call",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call: ::std::option::Option<crate::types::Yn>,
+        /// `mute`: `yn`.
+        #[serde(
+            rename = "mute",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mute: ::std::option::Option<crate::types::Yn>,
+        /// `leave`: `yn`.
+        #[serde(
+            rename = "leave",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leave: ::std::option::Option<crate::types::Yn>,
+        /// `leave_owner`: `yn`.
+        #[serde(
+            rename = "leave_owner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leave_owner: ::std::option::Option<crate::types::Yn>,
+        /// `send`: `yn`.
+        #[serde(
+            rename = "send",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send: ::std::option::Option<crate::types::Yn>,
+        /// `user_list`: `yn`.
+        #[serde(
+            rename = "user_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_list: ::std::option::Option<crate::types::Yn>,
+        /// `path`: `string`.
+        #[serde(
+            rename = "path",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path: ::std::option::Option<::std::string::String>,
+        /// `path_title`: `string`.
+        #[serde(
+            rename = "path_title",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path_title: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Restrictions {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "avatar" => slot_0 = ::std::option::Option::Some(member),
+                    "rename" => slot_1 = ::std::option::Option::Some(member),
+                    "extend" => slot_2 = ::std::option::Option::Some(member),
+                    "call" => slot_3 = ::std::option::Option::Some(member),
+                    "mute" => slot_4 = ::std::option::Option::Some(member),
+                    "leave" => slot_5 = ::std::option::Option::Some(member),
+                    "leave_owner" => slot_6 = ::std::option::Option::Some(member),
+                    "send" => slot_7 = ::std::option::Option::Some(member),
+                    "user_list" => slot_8 = ::std::option::Option::Some(member),
+                    "path" => slot_9 = ::std::option::Option::Some(member),
+                    "path_title" => slot_10 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                avatar: crate::__private::wire::field_at(slot_0, "avatar")?,
+                rename: crate::__private::wire::field_at(slot_1, "rename")?,
+                extend: crate::__private::wire::field_at(slot_2, "extend")?,
+                call: crate::__private::wire::field_at(slot_3, "call")?,
+                mute: crate::__private::wire::field_at(slot_4, "mute")?,
+                leave: crate::__private::wire::field_at(slot_5, "leave")?,
+                leave_owner: crate::__private::wire::field_at(slot_6, "leave_owner")?,
+                send: crate::__private::wire::field_at(slot_7, "send")?,
+                user_list: crate::__private::wire::field_at(slot_8, "user_list")?,
+                path: crate::__private::wire::field_at(slot_9, "path")?,
+                path_title: crate::__private::wire::field_at(slot_10, "path_title")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Restrictions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rename,
+                &::std::format!("{}.{}", field, "rename"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.extend,
+                &::std::format!("{}.{}", field, "extend"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.call,
+                &::std::format!("{}.{}", field, "call"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.mute,
+                &::std::format!("{}.{}", field, "mute"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.leave,
+                &::std::format!("{}.{}", field, "leave"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.leave_owner,
+                &::std::format!("{}.{}", field, "leave_owner"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.send,
+                &::std::format!("{}.{}", field, "send"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.user_list,
+                &::std::format!("{}.{}", field, "user_list"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.path,
+                &::std::format!("{}.{}", field, "path"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.path_title,
+                &::std::format!("{}.{}", field, "path_title"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`im.dialog.get`](https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -3005,18 +3666,13 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub unread_id: ::std::option::Option<i64>,
-        /// `restrictions`: `map<any>`.
+        /// `restrictions`: `Restrictions`.
         #[serde(
             rename = "restrictions",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub restrictions: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub restrictions: ::std::option::Option<Restrictions>,
         /// `last_message_id`: `int`.
         #[serde(
             rename = "last_message_id",
@@ -3117,18 +3773,13 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub role: ::std::option::Option<::std::string::String>,
-        /// `entity_link`: `map<any>`.
+        /// `entity_link`: `EntityLink`.
         #[serde(
             rename = "entity_link",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_link: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub entity_link: ::std::option::Option<EntityLink>,
         /// `text_field_enabled`: `bool`.
         #[serde(
             rename = "text_field_enabled",
@@ -3143,18 +3794,13 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub background_id: ::std::option::Option<i64>,
-        /// `permissions`: `map<any>`.
+        /// `permissions`: `Permissions`.
         #[serde(
             rename = "permissions",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub permissions: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub permissions: ::std::option::Option<Permissions>,
         /// `is_new`: `bool`.
         #[serde(
             rename = "is_new",
@@ -3180,18 +3826,13 @@ pub mod dialog_get {
         pub manager_list: ::std::option::Option<
             ::std::vec::Vec<crate::__private::serde_json::Value>,
         >,
-        /// `last_message_views`: `map<any>`.
+        /// `last_message_views`: `LastMessageViews`.
         #[serde(
             rename = "last_message_views",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_message_views: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub last_message_views: ::std::option::Option<LastMessageViews>,
         /// `dialog_id`: `string`.
         #[serde(
             rename = "dialog_id",
@@ -4826,6 +5467,54 @@ impl ::std::convert::From<&crate::ApiError> for DiskFileCommitError {
 pub mod disk_file_commit {
     #[allow(unused_imports)]
     use super::*;
+    /// `FileModels` of [`im.disk.file.commit`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-commit.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct FileModels {}
+    impl crate::wire::FromWire for FileModels {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let _ = obj;
+            ::std::result::Result::Ok(Self {})
+        }
+    }
+    impl crate::__private::Check for FileModels {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {}
+    }
+    /// `Files` of [`im.disk.file.commit`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-commit.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Files {}
+    impl crate::wire::FromWire for Files {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let _ = obj;
+            ::std::result::Result::Ok(Self {})
+        }
+    }
+    impl crate::__private::Check for Files {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {}
+    }
     /// `Result` of [`im.disk.file.commit`](https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-commit.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4837,18 +5526,13 @@ pub mod disk_file_commit {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `FILES`: `map<any>`.
+        /// `FILES`: `Files`.
         #[serde(
             rename = "FILES",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub files: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub files: ::std::option::Option<Files>,
         /// `DISK_ID`: `any[]`.
         #[serde(
             rename = "DISK_ID",
@@ -4858,18 +5542,13 @@ pub mod disk_file_commit {
         pub disk_id: ::std::option::Option<
             ::std::vec::Vec<crate::__private::serde_json::Value>,
         >,
-        /// `FILE_MODELS`: `map<any>`.
+        /// `FILE_MODELS`: `FileModels`.
         #[serde(
             rename = "FILE_MODELS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub file_models: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub file_models: ::std::option::Option<FileModels>,
         /// `MESSAGE_ID`: `int`.
         #[serde(
             rename = "MESSAGE_ID",
@@ -13046,6 +13725,91 @@ impl ::std::convert::From<&crate::ApiError> for SearchUserListError {
 pub mod search_user_list {
     #[allow(unused_imports)]
     use super::*;
+    /// `Phones` of [`im.search.user.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-user-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Phones {
+        /// `work_phone`: `string`.
+        #[serde(
+            rename = "work_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_phone: ::std::option::Option<::std::string::String>,
+        /// `personal_mobile`: `string`.
+        #[serde(
+            rename = "personal_mobile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// `inner_phone`: `string`.
+        #[serde(
+            rename = "inner_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inner_phone: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Phones {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "work_phone" => slot_0 = ::std::option::Option::Some(member),
+                    "personal_mobile" => slot_1 = ::std::option::Option::Some(member),
+                    "inner_phone" => slot_2 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                work_phone: crate::__private::wire::field_at(slot_0, "work_phone")?,
+                personal_mobile: crate::__private::wire::field_at(
+                    slot_1,
+                    "personal_mobile",
+                )?,
+                inner_phone: crate::__private::wire::field_at(slot_2, "inner_phone")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Phones {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.work_phone,
+                &::std::format!("{}.{}", field, "work_phone"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "personal_mobile"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.inner_phone,
+                &::std::format!("{}.{}", field, "inner_phone"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`im.search.user.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-user-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -13199,18 +13963,13 @@ pub mod search_user_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub absent: ::std::option::Option<::std::string::String>,
-        /// `phones`: `map<any>`.
+        /// `phones`: `Phones`.
         #[serde(
             rename = "phones",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub phones: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub phones: ::std::option::Option<Phones>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -13565,6 +14324,91 @@ impl ::std::convert::From<&crate::ApiError> for UserGetError {
 pub mod user_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Phones` of [`im.user.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Phones {
+        /// `work_phone`: `string`.
+        #[serde(
+            rename = "work_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_phone: ::std::option::Option<::std::string::String>,
+        /// `personal_mobile`: `string`.
+        #[serde(
+            rename = "personal_mobile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// `inner_phone`: `string`.
+        #[serde(
+            rename = "inner_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inner_phone: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Phones {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "work_phone" => slot_0 = ::std::option::Option::Some(member),
+                    "personal_mobile" => slot_1 = ::std::option::Option::Some(member),
+                    "inner_phone" => slot_2 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                work_phone: crate::__private::wire::field_at(slot_0, "work_phone")?,
+                personal_mobile: crate::__private::wire::field_at(
+                    slot_1,
+                    "personal_mobile",
+                )?,
+                inner_phone: crate::__private::wire::field_at(slot_2, "inner_phone")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Phones {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.work_phone,
+                &::std::format!("{}.{}", field, "work_phone"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "personal_mobile"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.inner_phone,
+                &::std::format!("{}.{}", field, "inner_phone"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`im.user.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -13739,18 +14583,13 @@ pub mod user_get {
         pub departments: ::std::option::Option<
             ::std::vec::Vec<crate::__private::serde_json::Value>,
         >,
-        /// `phones`: `map<any>`.
+        /// `phones`: `Phones`.
         #[serde(
             rename = "phones",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub phones: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub phones: ::std::option::Option<Phones>,
         /// `bot_data`: `map<any>`.
         #[serde(
             rename = "bot_data",
@@ -14219,6 +15058,91 @@ impl ::std::convert::From<&crate::ApiError> for UserListGetError {
 pub mod user_list_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Phones` of [`im.user.list.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Phones {
+        /// `work_phone`: `string`.
+        #[serde(
+            rename = "work_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_phone: ::std::option::Option<::std::string::String>,
+        /// `personal_mobile`: `string`.
+        #[serde(
+            rename = "personal_mobile",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub personal_mobile: ::std::option::Option<::std::string::String>,
+        /// `inner_phone`: `string`.
+        #[serde(
+            rename = "inner_phone",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inner_phone: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Phones {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "work_phone" => slot_0 = ::std::option::Option::Some(member),
+                    "personal_mobile" => slot_1 = ::std::option::Option::Some(member),
+                    "inner_phone" => slot_2 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                work_phone: crate::__private::wire::field_at(slot_0, "work_phone")?,
+                personal_mobile: crate::__private::wire::field_at(
+                    slot_1,
+                    "personal_mobile",
+                )?,
+                inner_phone: crate::__private::wire::field_at(slot_2, "inner_phone")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Phones {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.work_phone,
+                &::std::format!("{}.{}", field, "work_phone"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.personal_mobile,
+                &::std::format!("{}.{}", field, "personal_mobile"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.inner_phone,
+                &::std::format!("{}.{}", field, "inner_phone"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`im.user.list.get`](https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -14393,18 +15317,13 @@ pub mod user_list_get {
         pub departments: ::std::option::Option<
             ::std::vec::Vec<crate::__private::serde_json::Value>,
         >,
-        /// `phones`: `map<any>`.
+        /// `phones`: `Phones`.
         #[serde(
             rename = "phones",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub phones: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub phones: ::std::option::Option<Phones>,
         /// `bot_data`: `map<any>`.
         #[serde(
             rename = "bot_data",

@@ -5898,18 +5898,13 @@ pub mod v2_bot_update {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Fields {
-        /// `properties`: `map<any>`.
+        /// `properties`: `Properties`.
         #[serde(
             rename = "properties",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub properties: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub properties: ::std::option::Option<Properties>,
         /// `isHidden`: `yn`.
         #[serde(
             rename = "isHidden",
@@ -6061,6 +6056,139 @@ pub mod v2_bot_update {
             crate::__private::Check::check(
                 &self.bot_token,
                 &::std::format!("{}.{}", field, "botToken"),
+                problems,
+            );
+        }
+    }
+    /// `Properties` of [`imbot.v2.Bot.update`](https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Properties {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `lastName`: `string`.
+        #[serde(
+            rename = "lastName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `workPosition`: `string`.
+        #[serde(
+            rename = "workPosition",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+        /// `color`: `string`.
+        #[serde(
+            rename = "color",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub color: ::std::option::Option<::std::string::String>,
+        /// `gender`: `string`.
+        #[serde(
+            rename = "gender",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub gender: ::std::option::Option<::std::string::String>,
+        /// `avatar`: `file`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<crate::__private::serde_json::Value>,
+    }
+    impl crate::wire::FromWire for Properties {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "name" => slot_0 = ::std::option::Option::Some(member),
+                    "lastName" => slot_1 = ::std::option::Option::Some(member),
+                    "workPosition" => slot_2 = ::std::option::Option::Some(member),
+                    "color" => slot_3 = ::std::option::Option::Some(member),
+                    "gender" => slot_4 = ::std::option::Option::Some(member),
+                    "avatar" => slot_5 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                name: crate::__private::wire::field_at(slot_0, "name")?,
+                last_name: crate::__private::wire::field_at(slot_1, "lastName")?,
+                work_position: crate::__private::wire::field_at(slot_2, "workPosition")?,
+                color: crate::__private::wire::field_at(slot_3, "color")?,
+                gender: crate::__private::wire::field_at(slot_4, "gender")?,
+                avatar: crate::__private::wire::field_at(slot_5, "avatar")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Properties {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "lastName"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "workPosition"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.color,
+                &::std::format!("{}.{}", field, "color"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.gender,
+                &::std::format!("{}.{}", field, "gender"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
                 problems,
             );
         }

@@ -591,6 +591,56 @@ impl ::std::convert::From<&crate::ApiError> for DeleteMessagesError {
 pub mod delete_messages {
     #[allow(unused_imports)]
     use super::*;
+    /// `Data` of [`imconnector.delete.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-delete-messages.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Data {
+        /// `RESULT`: `any[]`.
+        #[serde(
+            rename = "RESULT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+    }
+    impl crate::wire::FromWire for Data {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "RESULT" => slot_0 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                result: crate::__private::wire::field_at(slot_0, "RESULT")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "RESULT"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`imconnector.delete.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-delete-messages.html).
     #[derive(
         ::std::fmt::Debug,
@@ -609,18 +659,13 @@ pub mod delete_messages {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub success: ::std::option::Option<bool>,
-        /// `DATA`: `map<any>`.
+        /// `DATA`: `Data`.
         #[serde(
             rename = "DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub data: ::std::option::Option<Data>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -758,13 +803,13 @@ pub struct Register {
     /// `PLACEMENT_HANDLER` (required): `string`.
     #[serde(rename = "PLACEMENT_HANDLER")]
     pub placement_handler: ::std::string::String,
-    /// `ICON_DISABLED`: `IconDisabled`.
+    /// `ICON_DISABLED`: `Icon`.
     #[serde(
         rename = "ICON_DISABLED",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub icon_disabled: ::std::option::Option<register::IconDisabled>,
+    pub icon_disabled: ::std::option::Option<register::Icon>,
     /// `DEL_EXTERNAL_MESSAGES`: `yn`.
     #[serde(
         rename = "DEL_EXTERNAL_MESSAGES",
@@ -844,7 +889,7 @@ impl Register {
     #[must_use]
     pub fn icon_disabled(
         mut self,
-        value: impl ::std::convert::Into<register::IconDisabled>,
+        value: impl ::std::convert::Into<register::Icon>,
     ) -> Self {
         self.icon_disabled = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1136,105 +1181,6 @@ pub mod register {
             );
         }
     }
-    /// `IconDisabled` of [`imconnector.register`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-register.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        crate::__private::serde::Serialize,
-        crate::__private::serde::Deserialize
-    )]
-    #[serde(crate = "crate::__private::serde")]
-    pub struct IconDisabled {
-        /// `DATA_IMAGE`: `string`.
-        #[serde(
-            rename = "DATA_IMAGE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub data_image: ::std::option::Option<::std::string::String>,
-        /// `COLOR`: `string`.
-        #[serde(
-            rename = "COLOR",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub color: ::std::option::Option<::std::string::String>,
-        /// `SIZE`: `string`.
-        #[serde(
-            rename = "SIZE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub size: ::std::option::Option<::std::string::String>,
-        /// `POSITION`: `string`.
-        #[serde(
-            rename = "POSITION",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub position: ::std::option::Option<::std::string::String>,
-    }
-    impl crate::wire::FromWire for IconDisabled {
-        fn from_wire(
-            value: &crate::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, crate::wire::WireError> {
-            let obj = crate::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "DATA_IMAGE" => slot_0 = ::std::option::Option::Some(member),
-                    "COLOR" => slot_1 = ::std::option::Option::Some(member),
-                    "SIZE" => slot_2 = ::std::option::Option::Some(member),
-                    "POSITION" => slot_3 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                data_image: crate::__private::wire::field_at(slot_0, "DATA_IMAGE")?,
-                color: crate::__private::wire::field_at(slot_1, "COLOR")?,
-                size: crate::__private::wire::field_at(slot_2, "SIZE")?,
-                position: crate::__private::wire::field_at(slot_3, "POSITION")?,
-            })
-        }
-    }
-    impl crate::__private::Check for IconDisabled {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
-            crate::__private::Check::check(
-                &self.data_image,
-                &::std::format!("{}.{}", field, "DATA_IMAGE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.color,
-                &::std::format!("{}.{}", field, "COLOR"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.size,
-                &::std::format!("{}.{}", field, "SIZE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.position,
-                &::std::format!("{}.{}", field, "POSITION"),
-                problems,
-            );
-        }
-    }
     /// `Result` of [`imconnector.register`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-register.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1429,6 +1375,56 @@ impl ::std::convert::From<&crate::ApiError> for SendMessagesError {
 pub mod send_messages {
     #[allow(unused_imports)]
     use super::*;
+    /// `Data` of [`imconnector.send.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-messages.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Data {
+        /// `RESULT`: `any[]`.
+        #[serde(
+            rename = "RESULT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+    }
+    impl crate::wire::FromWire for Data {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "RESULT" => slot_0 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                result: crate::__private::wire::field_at(slot_0, "RESULT")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "RESULT"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`imconnector.send.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-messages.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1447,18 +1443,13 @@ pub mod send_messages {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub success: ::std::option::Option<bool>,
-        /// `DATA`: `map<any>`.
+        /// `DATA`: `Data`.
         #[serde(
             rename = "DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub data: ::std::option::Option<Data>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -2233,6 +2224,56 @@ impl ::std::convert::From<&crate::ApiError> for UpdateMessagesError {
 pub mod update_messages {
     #[allow(unused_imports)]
     use super::*;
+    /// `Data` of [`imconnector.update.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-update-messages.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Data {
+        /// `RESULT`: `any[]`.
+        #[serde(
+            rename = "RESULT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+    }
+    impl crate::wire::FromWire for Data {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "RESULT" => slot_0 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                result: crate::__private::wire::field_at(slot_0, "RESULT")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.result,
+                &::std::format!("{}.{}", field, "RESULT"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`imconnector.update.messages`](https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-update-messages.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2251,18 +2292,13 @@ pub mod update_messages {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub success: ::std::option::Option<bool>,
-        /// `DATA`: `map<any>`.
+        /// `DATA`: `Data`.
         #[serde(
             rename = "DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub data: ::std::option::Option<Data>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(

@@ -4552,6 +4552,1896 @@ pub mod config_list_get {
             );
         }
     }
+    /// `Order` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Order {
+        /// `ID`: `string`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `LINE_NAME`: `string`.
+        #[serde(
+            rename = "LINE_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub line_name: ::std::option::Option<::std::string::String>,
+        /// `ACTIVE`: `yn`.
+        #[serde(
+            rename = "ACTIVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<crate::types::Yn>,
+        /// `CRM`: `yn`.
+        #[serde(
+            rename = "CRM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm: ::std::option::Option<crate::types::Yn>,
+        /// `CRM_CREATE`: `string`.
+        #[serde(
+            rename = "CRM_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_create: ::std::option::Option<::std::string::String>,
+        /// `CRM_CREATE_SECOND`: `string`.
+        #[serde(
+            rename = "CRM_CREATE_SECOND",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_create_second: ::std::option::Option<::std::string::String>,
+        /// `CRM_CREATE_THIRD`: `yn`.
+        #[serde(
+            rename = "CRM_CREATE_THIRD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_create_third: ::std::option::Option<crate::types::Yn>,
+        /// `CRM_FORWARD`: `yn`.
+        #[serde(
+            rename = "CRM_FORWARD",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_forward: ::std::option::Option<crate::types::Yn>,
+        /// `CRM_CHAT_TRACKER`: `yn`.
+        #[serde(
+            rename = "CRM_CHAT_TRACKER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_chat_tracker: ::std::option::Option<crate::types::Yn>,
+        /// `CRM_TRANSFER_CHANGE`: `yn`.
+        #[serde(
+            rename = "CRM_TRANSFER_CHANGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_transfer_change: ::std::option::Option<crate::types::Yn>,
+        /// `CRM_SOURCE`: `string`.
+        #[serde(
+            rename = "CRM_SOURCE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crm_source: ::std::option::Option<::std::string::String>,
+        /// `QUEUE_TYPE`: `string`.
+        #[serde(
+            rename = "QUEUE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub queue_type: ::std::option::Option<::std::string::String>,
+        /// `QUEUE_TIME`: `string`.
+        #[serde(
+            rename = "QUEUE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub queue_time: ::std::option::Option<::std::string::String>,
+        /// `NO_ANSWER_TIME`: `string`.
+        #[serde(
+            rename = "NO_ANSWER_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub no_answer_time: ::std::option::Option<::std::string::String>,
+        /// `CHECK_AVAILABLE`: `yn`.
+        #[serde(
+            rename = "CHECK_AVAILABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub check_available: ::std::option::Option<crate::types::Yn>,
+        /// `WATCH_TYPING`: `yn`.
+        #[serde(
+            rename = "WATCH_TYPING",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub watch_typing: ::std::option::Option<crate::types::Yn>,
+        /// `WELCOME_BOT_ENABLE`: `yn`.
+        #[serde(
+            rename = "WELCOME_BOT_ENABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_bot_enable: ::std::option::Option<crate::types::Yn>,
+        /// `WELCOME_MESSAGE`: `yn`.
+        #[serde(
+            rename = "WELCOME_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_message: ::std::option::Option<crate::types::Yn>,
+        /// `WELCOME_MESSAGE_TEXT`: `string`.
+        #[serde(
+            rename = "WELCOME_MESSAGE_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_message_text: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE`: `yn`.
+        #[serde(
+            rename = "VOTE_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message: ::std::option::Option<crate::types::Yn>,
+        /// `VOTE_TIME_LIMIT`: `string`.
+        #[serde(
+            rename = "VOTE_TIME_LIMIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_time_limit: ::std::option::Option<::std::string::String>,
+        /// `VOTE_BEFORE_FINISH`: `yn`.
+        #[serde(
+            rename = "VOTE_BEFORE_FINISH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_before_finish: ::std::option::Option<crate::types::Yn>,
+        /// `VOTE_CLOSING_DELAY`: `yn`.
+        #[serde(
+            rename = "VOTE_CLOSING_DELAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_closing_delay: ::std::option::Option<crate::types::Yn>,
+        /// `VOTE_MESSAGE_1_TEXT`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_1_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_1_text: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE_1_LIKE`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_1_LIKE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_1_like: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE_1_DISLIKE`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_1_DISLIKE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_1_dislike: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE_2_TEXT`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_2_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_2_text: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE_2_LIKE`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_2_LIKE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_2_like: ::std::option::Option<::std::string::String>,
+        /// `VOTE_MESSAGE_2_DISLIKE`: `string`.
+        #[serde(
+            rename = "VOTE_MESSAGE_2_DISLIKE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_message_2_dislike: ::std::option::Option<::std::string::String>,
+        /// `AGREEMENT_MESSAGE`: `yn`.
+        #[serde(
+            rename = "AGREEMENT_MESSAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub agreement_message: ::std::option::Option<crate::types::Yn>,
+        /// `AGREEMENT_ID`: `string`.
+        #[serde(
+            rename = "AGREEMENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub agreement_id: ::std::option::Option<::std::string::String>,
+        /// `CATEGORY_ENABLE`: `yn`.
+        #[serde(
+            rename = "CATEGORY_ENABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_enable: ::std::option::Option<crate::types::Yn>,
+        /// `CATEGORY_ID`: `string`.
+        #[serde(
+            rename = "CATEGORY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_id: ::std::option::Option<::std::string::String>,
+        /// `WELCOME_BOT_JOIN`: `string`.
+        #[serde(
+            rename = "WELCOME_BOT_JOIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_bot_join: ::std::option::Option<::std::string::String>,
+        /// `WELCOME_BOT_ID`: `string`.
+        #[serde(
+            rename = "WELCOME_BOT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_bot_id: ::std::option::Option<::std::string::String>,
+        /// `WELCOME_BOT_TIME`: `string`.
+        #[serde(
+            rename = "WELCOME_BOT_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_bot_time: ::std::option::Option<::std::string::String>,
+        /// `WELCOME_BOT_LEFT`: `string`.
+        #[serde(
+            rename = "WELCOME_BOT_LEFT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_bot_left: ::std::option::Option<::std::string::String>,
+        /// `NO_ANSWER_RULE`: `string`.
+        #[serde(
+            rename = "NO_ANSWER_RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub no_answer_rule: ::std::option::Option<::std::string::String>,
+        /// `NO_ANSWER_FORM_ID`: `string`.
+        #[serde(
+            rename = "NO_ANSWER_FORM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub no_answer_form_id: ::std::option::Option<::std::string::String>,
+        /// `NO_ANSWER_BOT_ID`: `string`.
+        #[serde(
+            rename = "NO_ANSWER_BOT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub no_answer_bot_id: ::std::option::Option<::std::string::String>,
+        /// `NO_ANSWER_TEXT`: `string`.
+        #[serde(
+            rename = "NO_ANSWER_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub no_answer_text: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_ENABLE`: `yn`.
+        #[serde(
+            rename = "WORKTIME_ENABLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_enable: ::std::option::Option<crate::types::Yn>,
+        /// `WORKTIME_FROM`: `string`.
+        #[serde(
+            rename = "WORKTIME_FROM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_from: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_TO`: `string`.
+        #[serde(
+            rename = "WORKTIME_TO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_to: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_TIMEZONE`: `string`.
+        #[serde(
+            rename = "WORKTIME_TIMEZONE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_timezone: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_HOLIDAYS`: `any[]`.
+        #[serde(
+            rename = "WORKTIME_HOLIDAYS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_holidays: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `WORKTIME_DAYOFF`: `any[]`.
+        #[serde(
+            rename = "WORKTIME_DAYOFF",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_dayoff: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `WORKTIME_DAYOFF_RULE`: `string`.
+        #[serde(
+            rename = "WORKTIME_DAYOFF_RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_dayoff_rule: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_DAYOFF_FORM_ID`: `string`.
+        #[serde(
+            rename = "WORKTIME_DAYOFF_FORM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_dayoff_form_id: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_DAYOFF_BOT_ID`: `string`.
+        #[serde(
+            rename = "WORKTIME_DAYOFF_BOT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_dayoff_bot_id: ::std::option::Option<::std::string::String>,
+        /// `WORKTIME_DAYOFF_TEXT`: `string`.
+        #[serde(
+            rename = "WORKTIME_DAYOFF_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub worktime_dayoff_text: ::std::option::Option<::std::string::String>,
+        /// `CLOSE_RULE`: `string`.
+        #[serde(
+            rename = "CLOSE_RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub close_rule: ::std::option::Option<::std::string::String>,
+        /// `CLOSE_FORM_ID`: `string`.
+        #[serde(
+            rename = "CLOSE_FORM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub close_form_id: ::std::option::Option<::std::string::String>,
+        /// `CLOSE_BOT_ID`: `string`.
+        #[serde(
+            rename = "CLOSE_BOT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub close_bot_id: ::std::option::Option<::std::string::String>,
+        /// `CLOSE_TEXT`: `string`.
+        #[serde(
+            rename = "CLOSE_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub close_text: ::std::option::Option<::std::string::String>,
+        /// `FULL_CLOSE_TIME`: `string`.
+        #[serde(
+            rename = "FULL_CLOSE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub full_close_time: ::std::option::Option<::std::string::String>,
+        /// `AUTO_CLOSE_RULE`: `string`.
+        #[serde(
+            rename = "AUTO_CLOSE_RULE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_close_rule: ::std::option::Option<::std::string::String>,
+        /// `AUTO_CLOSE_FORM_ID`: `string`.
+        #[serde(
+            rename = "AUTO_CLOSE_FORM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_close_form_id: ::std::option::Option<::std::string::String>,
+        /// `AUTO_CLOSE_BOT_ID`: `string`.
+        #[serde(
+            rename = "AUTO_CLOSE_BOT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_close_bot_id: ::std::option::Option<::std::string::String>,
+        /// `AUTO_CLOSE_TIME`: `string`.
+        #[serde(
+            rename = "AUTO_CLOSE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_close_time: ::std::option::Option<::std::string::String>,
+        /// `AUTO_CLOSE_TEXT`: `string`.
+        #[serde(
+            rename = "AUTO_CLOSE_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_close_text: ::std::option::Option<::std::string::String>,
+        /// `AUTO_EXPIRE_TIME`: `string`.
+        #[serde(
+            rename = "AUTO_EXPIRE_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auto_expire_time: ::std::option::Option<::std::string::String>,
+        /// `DATE_CREATE`: `map<any>`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `DATE_MODIFY`: `map<any>`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `MODIFY_USER_ID`: `string`.
+        #[serde(
+            rename = "MODIFY_USER_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_user_id: ::std::option::Option<::std::string::String>,
+        /// `TEMPORARY`: `yn`.
+        #[serde(
+            rename = "TEMPORARY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub temporary: ::std::option::Option<crate::types::Yn>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `LANGUAGE_ID`: `string`.
+        #[serde(
+            rename = "LANGUAGE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language_id: ::std::option::Option<::std::string::String>,
+        /// `QUICK_ANSWERS_IBLOCK_ID`: `string`.
+        #[serde(
+            rename = "QUICK_ANSWERS_IBLOCK_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quick_answers_iblock_id: ::std::option::Option<::std::string::String>,
+        /// `SESSION_PRIORITY`: `string`.
+        #[serde(
+            rename = "SESSION_PRIORITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub session_priority: ::std::option::Option<::std::string::String>,
+        /// `TYPE_MAX_CHAT`: `string`.
+        #[serde(
+            rename = "TYPE_MAX_CHAT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_max_chat: ::std::option::Option<::std::string::String>,
+        /// `MAX_CHAT`: `string`.
+        #[serde(
+            rename = "MAX_CHAT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_chat: ::std::option::Option<::std::string::String>,
+        /// `OPERATOR_DATA`: `string`.
+        #[serde(
+            rename = "OPERATOR_DATA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operator_data: ::std::option::Option<::std::string::String>,
+        /// `QUEUE`: `any[]`.
+        #[serde(
+            rename = "QUEUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub queue: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `QUEUE_USERS_FIELDS`: `QueueUsersFields`.
+        #[serde(
+            rename = "QUEUE_USERS_FIELDS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub queue_users_fields: ::std::option::Option<QueueUsersFields>,
+        /// `CONFIG_QUEUE`: `any[]`.
+        #[serde(
+            rename = "CONFIG_QUEUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub config_queue: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `DEFAULT_OPERATOR_DATA`: `any[]`.
+        #[serde(
+            rename = "DEFAULT_OPERATOR_DATA",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_operator_data: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `KPI_FIRST_ANSWER_TIME`: `string`.
+        #[serde(
+            rename = "KPI_FIRST_ANSWER_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_first_answer_time: ::std::option::Option<::std::string::String>,
+        /// `KPI_FIRST_ANSWER_ALERT`: `yn`.
+        #[serde(
+            rename = "KPI_FIRST_ANSWER_ALERT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_first_answer_alert: ::std::option::Option<crate::types::Yn>,
+        /// `KPI_FIRST_ANSWER_LIST`: `any[]`.
+        #[serde(
+            rename = "KPI_FIRST_ANSWER_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_first_answer_list: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `KPI_FIRST_ANSWER_TEXT`: `string`.
+        #[serde(
+            rename = "KPI_FIRST_ANSWER_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_first_answer_text: ::std::option::Option<::std::string::String>,
+        /// `KPI_FURTHER_ANSWER_TIME`: `string`.
+        #[serde(
+            rename = "KPI_FURTHER_ANSWER_TIME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_further_answer_time: ::std::option::Option<::std::string::String>,
+        /// `KPI_FURTHER_ANSWER_ALERT`: `yn`.
+        #[serde(
+            rename = "KPI_FURTHER_ANSWER_ALERT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_further_answer_alert: ::std::option::Option<crate::types::Yn>,
+        /// `KPI_FURTHER_ANSWER_LIST`: `any[]`.
+        #[serde(
+            rename = "KPI_FURTHER_ANSWER_LIST",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_further_answer_list: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `KPI_FURTHER_ANSWER_TEXT`: `string`.
+        #[serde(
+            rename = "KPI_FURTHER_ANSWER_TEXT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_further_answer_text: ::std::option::Option<::std::string::String>,
+        /// `KPI_CHECK_OPERATOR_ACTIVITY`: `yn`.
+        #[serde(
+            rename = "KPI_CHECK_OPERATOR_ACTIVITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub kpi_check_operator_activity: ::std::option::Option<crate::types::Yn>,
+        /// `SEND_NOTIFICATION_EMPTY_QUEUE`: `yn`.
+        #[serde(
+            rename = "SEND_NOTIFICATION_EMPTY_QUEUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send_notification_empty_queue: ::std::option::Option<crate::types::Yn>,
+        /// `USE_WELCOME_FORM`: `yn`.
+        #[serde(
+            rename = "USE_WELCOME_FORM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub use_welcome_form: ::std::option::Option<crate::types::Yn>,
+        /// `WELCOME_FORM_ID`: `string`.
+        #[serde(
+            rename = "WELCOME_FORM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_form_id: ::std::option::Option<::std::string::String>,
+        /// `WELCOME_FORM_DELAY`: `yn`.
+        #[serde(
+            rename = "WELCOME_FORM_DELAY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub welcome_form_delay: ::std::option::Option<crate::types::Yn>,
+        /// `SEND_WELCOME_EACH_SESSION`: `yn`.
+        #[serde(
+            rename = "SEND_WELCOME_EACH_SESSION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send_welcome_each_session: ::std::option::Option<crate::types::Yn>,
+        /// `CONFIRM_CLOSE`: `yn`.
+        #[serde(
+            rename = "CONFIRM_CLOSE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub confirm_close: ::std::option::Option<crate::types::Yn>,
+        /// `IGNORE_WELCOME_FORM_RESPONSIBLE`: `yn`.
+        #[serde(
+            rename = "IGNORE_WELCOME_FORM_RESPONSIBLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ignore_welcome_form_responsible: ::std::option::Option<crate::types::Yn>,
+    }
+    impl crate::wire::FromWire for Order {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_15: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_16: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_17: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_18: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_19: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_20: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_21: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_22: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_23: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_24: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_25: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_26: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_27: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_28: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_29: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_30: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_31: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_32: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_33: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_34: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_35: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_36: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_37: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_38: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_39: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_40: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_41: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_42: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_43: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_44: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_45: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_46: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_47: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_48: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_49: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_50: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_51: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_52: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_53: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_54: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_55: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_56: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_57: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_58: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_59: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_60: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_61: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_62: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_63: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_64: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_65: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_66: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_67: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_68: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_69: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_70: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_71: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_72: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_73: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_74: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_75: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_76: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_77: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_78: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_79: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_80: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_81: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_82: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_83: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_84: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_85: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_86: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_87: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_88: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_89: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_90: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_91: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_92: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "ID" => slot_0 = ::std::option::Option::Some(member),
+                    "LINE_NAME" => slot_1 = ::std::option::Option::Some(member),
+                    "ACTIVE" => slot_2 = ::std::option::Option::Some(member),
+                    "CRM" => slot_3 = ::std::option::Option::Some(member),
+                    "CRM_CREATE" => slot_4 = ::std::option::Option::Some(member),
+                    "CRM_CREATE_SECOND" => slot_5 = ::std::option::Option::Some(member),
+                    "CRM_CREATE_THIRD" => slot_6 = ::std::option::Option::Some(member),
+                    "CRM_FORWARD" => slot_7 = ::std::option::Option::Some(member),
+                    "CRM_CHAT_TRACKER" => slot_8 = ::std::option::Option::Some(member),
+                    "CRM_TRANSFER_CHANGE" => slot_9 = ::std::option::Option::Some(member),
+                    "CRM_SOURCE" => slot_10 = ::std::option::Option::Some(member),
+                    "QUEUE_TYPE" => slot_11 = ::std::option::Option::Some(member),
+                    "QUEUE_TIME" => slot_12 = ::std::option::Option::Some(member),
+                    "NO_ANSWER_TIME" => slot_13 = ::std::option::Option::Some(member),
+                    "CHECK_AVAILABLE" => slot_14 = ::std::option::Option::Some(member),
+                    "WATCH_TYPING" => slot_15 = ::std::option::Option::Some(member),
+                    "WELCOME_BOT_ENABLE" => slot_16 = ::std::option::Option::Some(member),
+                    "WELCOME_MESSAGE" => slot_17 = ::std::option::Option::Some(member),
+                    "WELCOME_MESSAGE_TEXT" => {
+                        slot_18 = ::std::option::Option::Some(member);
+                    }
+                    "VOTE_MESSAGE" => slot_19 = ::std::option::Option::Some(member),
+                    "VOTE_TIME_LIMIT" => slot_20 = ::std::option::Option::Some(member),
+                    "VOTE_BEFORE_FINISH" => slot_21 = ::std::option::Option::Some(member),
+                    "VOTE_CLOSING_DELAY" => slot_22 = ::std::option::Option::Some(member),
+                    "VOTE_MESSAGE_1_TEXT" => {
+                        slot_23 = ::std::option::Option::Some(member);
+                    }
+                    "VOTE_MESSAGE_1_LIKE" => {
+                        slot_24 = ::std::option::Option::Some(member);
+                    }
+                    "VOTE_MESSAGE_1_DISLIKE" => {
+                        slot_25 = ::std::option::Option::Some(member);
+                    }
+                    "VOTE_MESSAGE_2_TEXT" => {
+                        slot_26 = ::std::option::Option::Some(member);
+                    }
+                    "VOTE_MESSAGE_2_LIKE" => {
+                        slot_27 = ::std::option::Option::Some(member);
+                    }
+                    "VOTE_MESSAGE_2_DISLIKE" => {
+                        slot_28 = ::std::option::Option::Some(member);
+                    }
+                    "AGREEMENT_MESSAGE" => slot_29 = ::std::option::Option::Some(member),
+                    "AGREEMENT_ID" => slot_30 = ::std::option::Option::Some(member),
+                    "CATEGORY_ENABLE" => slot_31 = ::std::option::Option::Some(member),
+                    "CATEGORY_ID" => slot_32 = ::std::option::Option::Some(member),
+                    "WELCOME_BOT_JOIN" => slot_33 = ::std::option::Option::Some(member),
+                    "WELCOME_BOT_ID" => slot_34 = ::std::option::Option::Some(member),
+                    "WELCOME_BOT_TIME" => slot_35 = ::std::option::Option::Some(member),
+                    "WELCOME_BOT_LEFT" => slot_36 = ::std::option::Option::Some(member),
+                    "NO_ANSWER_RULE" => slot_37 = ::std::option::Option::Some(member),
+                    "NO_ANSWER_FORM_ID" => slot_38 = ::std::option::Option::Some(member),
+                    "NO_ANSWER_BOT_ID" => slot_39 = ::std::option::Option::Some(member),
+                    "NO_ANSWER_TEXT" => slot_40 = ::std::option::Option::Some(member),
+                    "WORKTIME_ENABLE" => slot_41 = ::std::option::Option::Some(member),
+                    "WORKTIME_FROM" => slot_42 = ::std::option::Option::Some(member),
+                    "WORKTIME_TO" => slot_43 = ::std::option::Option::Some(member),
+                    "WORKTIME_TIMEZONE" => slot_44 = ::std::option::Option::Some(member),
+                    "WORKTIME_HOLIDAYS" => slot_45 = ::std::option::Option::Some(member),
+                    "WORKTIME_DAYOFF" => slot_46 = ::std::option::Option::Some(member),
+                    "WORKTIME_DAYOFF_RULE" => {
+                        slot_47 = ::std::option::Option::Some(member);
+                    }
+                    "WORKTIME_DAYOFF_FORM_ID" => {
+                        slot_48 = ::std::option::Option::Some(member);
+                    }
+                    "WORKTIME_DAYOFF_BOT_ID" => {
+                        slot_49 = ::std::option::Option::Some(member);
+                    }
+                    "WORKTIME_DAYOFF_TEXT" => {
+                        slot_50 = ::std::option::Option::Some(member);
+                    }
+                    "CLOSE_RULE" => slot_51 = ::std::option::Option::Some(member),
+                    "CLOSE_FORM_ID" => slot_52 = ::std::option::Option::Some(member),
+                    "CLOSE_BOT_ID" => slot_53 = ::std::option::Option::Some(member),
+                    "CLOSE_TEXT" => slot_54 = ::std::option::Option::Some(member),
+                    "FULL_CLOSE_TIME" => slot_55 = ::std::option::Option::Some(member),
+                    "AUTO_CLOSE_RULE" => slot_56 = ::std::option::Option::Some(member),
+                    "AUTO_CLOSE_FORM_ID" => slot_57 = ::std::option::Option::Some(member),
+                    "AUTO_CLOSE_BOT_ID" => slot_58 = ::std::option::Option::Some(member),
+                    "AUTO_CLOSE_TIME" => slot_59 = ::std::option::Option::Some(member),
+                    "AUTO_CLOSE_TEXT" => slot_60 = ::std::option::Option::Some(member),
+                    "AUTO_EXPIRE_TIME" => slot_61 = ::std::option::Option::Some(member),
+                    "DATE_CREATE" => slot_62 = ::std::option::Option::Some(member),
+                    "DATE_MODIFY" => slot_63 = ::std::option::Option::Some(member),
+                    "MODIFY_USER_ID" => slot_64 = ::std::option::Option::Some(member),
+                    "TEMPORARY" => slot_65 = ::std::option::Option::Some(member),
+                    "XML_ID" => slot_66 = ::std::option::Option::Some(member),
+                    "LANGUAGE_ID" => slot_67 = ::std::option::Option::Some(member),
+                    "QUICK_ANSWERS_IBLOCK_ID" => {
+                        slot_68 = ::std::option::Option::Some(member);
+                    }
+                    "SESSION_PRIORITY" => slot_69 = ::std::option::Option::Some(member),
+                    "TYPE_MAX_CHAT" => slot_70 = ::std::option::Option::Some(member),
+                    "MAX_CHAT" => slot_71 = ::std::option::Option::Some(member),
+                    "OPERATOR_DATA" => slot_72 = ::std::option::Option::Some(member),
+                    "QUEUE" => slot_73 = ::std::option::Option::Some(member),
+                    "QUEUE_USERS_FIELDS" => slot_74 = ::std::option::Option::Some(member),
+                    "CONFIG_QUEUE" => slot_75 = ::std::option::Option::Some(member),
+                    "DEFAULT_OPERATOR_DATA" => {
+                        slot_76 = ::std::option::Option::Some(member);
+                    }
+                    "KPI_FIRST_ANSWER_TIME" => {
+                        slot_77 = ::std::option::Option::Some(member);
+                    }
+                    "KPI_FIRST_ANSWER_ALERT" => {
+                        slot_78 = ::std::option::Option::Some(member);
+                    }
+                    "KPI_FIRST_ANSWER_LIST" => {
+                        slot_79 = ::std::option::Option::Some(member);
+                    }
+                    "KPI_FIRST_ANSWER_TEXT" => {
+                        slot_80 = ::std::option::Option::Some(member);
+                    }
+                    "KPI_FURTHER_ANSWER_TIME" => {
+                        slot_81 = ::std::option::Option::Some(member);
+                    }
+                    "KPI_FURTHER_ANSWER_ALERT" => {
+                        slot_82 = ::std::option::Option::Some(member);
+                    }
+                    "KPI_FURTHER_ANSWER_LIST" => {
+                        slot_83 = ::std::option::Option::Some(member);
+                    }
+                    "KPI_FURTHER_ANSWER_TEXT" => {
+                        slot_84 = ::std::option::Option::Some(member);
+                    }
+                    "KPI_CHECK_OPERATOR_ACTIVITY" => {
+                        slot_85 = ::std::option::Option::Some(member);
+                    }
+                    "SEND_NOTIFICATION_EMPTY_QUEUE" => {
+                        slot_86 = ::std::option::Option::Some(member);
+                    }
+                    "USE_WELCOME_FORM" => slot_87 = ::std::option::Option::Some(member),
+                    "WELCOME_FORM_ID" => slot_88 = ::std::option::Option::Some(member),
+                    "WELCOME_FORM_DELAY" => slot_89 = ::std::option::Option::Some(member),
+                    "SEND_WELCOME_EACH_SESSION" => {
+                        slot_90 = ::std::option::Option::Some(member);
+                    }
+                    "CONFIRM_CLOSE" => slot_91 = ::std::option::Option::Some(member),
+                    "IGNORE_WELCOME_FORM_RESPONSIBLE" => {
+                        slot_92 = ::std::option::Option::Some(member);
+                    }
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "ID")?,
+                line_name: crate::__private::wire::field_at(slot_1, "LINE_NAME")?,
+                active: crate::__private::wire::field_at(slot_2, "ACTIVE")?,
+                crm: crate::__private::wire::field_at(slot_3, "CRM")?,
+                crm_create: crate::__private::wire::field_at(slot_4, "CRM_CREATE")?,
+                crm_create_second: crate::__private::wire::field_at(
+                    slot_5,
+                    "CRM_CREATE_SECOND",
+                )?,
+                crm_create_third: crate::__private::wire::field_at(
+                    slot_6,
+                    "CRM_CREATE_THIRD",
+                )?,
+                crm_forward: crate::__private::wire::field_at(slot_7, "CRM_FORWARD")?,
+                crm_chat_tracker: crate::__private::wire::field_at(
+                    slot_8,
+                    "CRM_CHAT_TRACKER",
+                )?,
+                crm_transfer_change: crate::__private::wire::field_at(
+                    slot_9,
+                    "CRM_TRANSFER_CHANGE",
+                )?,
+                crm_source: crate::__private::wire::field_at(slot_10, "CRM_SOURCE")?,
+                queue_type: crate::__private::wire::field_at(slot_11, "QUEUE_TYPE")?,
+                queue_time: crate::__private::wire::field_at(slot_12, "QUEUE_TIME")?,
+                no_answer_time: crate::__private::wire::field_at(
+                    slot_13,
+                    "NO_ANSWER_TIME",
+                )?,
+                check_available: crate::__private::wire::field_at(
+                    slot_14,
+                    "CHECK_AVAILABLE",
+                )?,
+                watch_typing: crate::__private::wire::field_at(slot_15, "WATCH_TYPING")?,
+                welcome_bot_enable: crate::__private::wire::field_at(
+                    slot_16,
+                    "WELCOME_BOT_ENABLE",
+                )?,
+                welcome_message: crate::__private::wire::field_at(
+                    slot_17,
+                    "WELCOME_MESSAGE",
+                )?,
+                welcome_message_text: crate::__private::wire::field_at(
+                    slot_18,
+                    "WELCOME_MESSAGE_TEXT",
+                )?,
+                vote_message: crate::__private::wire::field_at(slot_19, "VOTE_MESSAGE")?,
+                vote_time_limit: crate::__private::wire::field_at(
+                    slot_20,
+                    "VOTE_TIME_LIMIT",
+                )?,
+                vote_before_finish: crate::__private::wire::field_at(
+                    slot_21,
+                    "VOTE_BEFORE_FINISH",
+                )?,
+                vote_closing_delay: crate::__private::wire::field_at(
+                    slot_22,
+                    "VOTE_CLOSING_DELAY",
+                )?,
+                vote_message_1_text: crate::__private::wire::field_at(
+                    slot_23,
+                    "VOTE_MESSAGE_1_TEXT",
+                )?,
+                vote_message_1_like: crate::__private::wire::field_at(
+                    slot_24,
+                    "VOTE_MESSAGE_1_LIKE",
+                )?,
+                vote_message_1_dislike: crate::__private::wire::field_at(
+                    slot_25,
+                    "VOTE_MESSAGE_1_DISLIKE",
+                )?,
+                vote_message_2_text: crate::__private::wire::field_at(
+                    slot_26,
+                    "VOTE_MESSAGE_2_TEXT",
+                )?,
+                vote_message_2_like: crate::__private::wire::field_at(
+                    slot_27,
+                    "VOTE_MESSAGE_2_LIKE",
+                )?,
+                vote_message_2_dislike: crate::__private::wire::field_at(
+                    slot_28,
+                    "VOTE_MESSAGE_2_DISLIKE",
+                )?,
+                agreement_message: crate::__private::wire::field_at(
+                    slot_29,
+                    "AGREEMENT_MESSAGE",
+                )?,
+                agreement_id: crate::__private::wire::field_at(slot_30, "AGREEMENT_ID")?,
+                category_enable: crate::__private::wire::field_at(
+                    slot_31,
+                    "CATEGORY_ENABLE",
+                )?,
+                category_id: crate::__private::wire::field_at(slot_32, "CATEGORY_ID")?,
+                welcome_bot_join: crate::__private::wire::field_at(
+                    slot_33,
+                    "WELCOME_BOT_JOIN",
+                )?,
+                welcome_bot_id: crate::__private::wire::field_at(
+                    slot_34,
+                    "WELCOME_BOT_ID",
+                )?,
+                welcome_bot_time: crate::__private::wire::field_at(
+                    slot_35,
+                    "WELCOME_BOT_TIME",
+                )?,
+                welcome_bot_left: crate::__private::wire::field_at(
+                    slot_36,
+                    "WELCOME_BOT_LEFT",
+                )?,
+                no_answer_rule: crate::__private::wire::field_at(
+                    slot_37,
+                    "NO_ANSWER_RULE",
+                )?,
+                no_answer_form_id: crate::__private::wire::field_at(
+                    slot_38,
+                    "NO_ANSWER_FORM_ID",
+                )?,
+                no_answer_bot_id: crate::__private::wire::field_at(
+                    slot_39,
+                    "NO_ANSWER_BOT_ID",
+                )?,
+                no_answer_text: crate::__private::wire::field_at(
+                    slot_40,
+                    "NO_ANSWER_TEXT",
+                )?,
+                worktime_enable: crate::__private::wire::field_at(
+                    slot_41,
+                    "WORKTIME_ENABLE",
+                )?,
+                worktime_from: crate::__private::wire::field_at(
+                    slot_42,
+                    "WORKTIME_FROM",
+                )?,
+                worktime_to: crate::__private::wire::field_at(slot_43, "WORKTIME_TO")?,
+                worktime_timezone: crate::__private::wire::field_at(
+                    slot_44,
+                    "WORKTIME_TIMEZONE",
+                )?,
+                worktime_holidays: crate::__private::wire::field_at(
+                    slot_45,
+                    "WORKTIME_HOLIDAYS",
+                )?,
+                worktime_dayoff: crate::__private::wire::field_at(
+                    slot_46,
+                    "WORKTIME_DAYOFF",
+                )?,
+                worktime_dayoff_rule: crate::__private::wire::field_at(
+                    slot_47,
+                    "WORKTIME_DAYOFF_RULE",
+                )?,
+                worktime_dayoff_form_id: crate::__private::wire::field_at(
+                    slot_48,
+                    "WORKTIME_DAYOFF_FORM_ID",
+                )?,
+                worktime_dayoff_bot_id: crate::__private::wire::field_at(
+                    slot_49,
+                    "WORKTIME_DAYOFF_BOT_ID",
+                )?,
+                worktime_dayoff_text: crate::__private::wire::field_at(
+                    slot_50,
+                    "WORKTIME_DAYOFF_TEXT",
+                )?,
+                close_rule: crate::__private::wire::field_at(slot_51, "CLOSE_RULE")?,
+                close_form_id: crate::__private::wire::field_at(
+                    slot_52,
+                    "CLOSE_FORM_ID",
+                )?,
+                close_bot_id: crate::__private::wire::field_at(slot_53, "CLOSE_BOT_ID")?,
+                close_text: crate::__private::wire::field_at(slot_54, "CLOSE_TEXT")?,
+                full_close_time: crate::__private::wire::field_at(
+                    slot_55,
+                    "FULL_CLOSE_TIME",
+                )?,
+                auto_close_rule: crate::__private::wire::field_at(
+                    slot_56,
+                    "AUTO_CLOSE_RULE",
+                )?,
+                auto_close_form_id: crate::__private::wire::field_at(
+                    slot_57,
+                    "AUTO_CLOSE_FORM_ID",
+                )?,
+                auto_close_bot_id: crate::__private::wire::field_at(
+                    slot_58,
+                    "AUTO_CLOSE_BOT_ID",
+                )?,
+                auto_close_time: crate::__private::wire::field_at(
+                    slot_59,
+                    "AUTO_CLOSE_TIME",
+                )?,
+                auto_close_text: crate::__private::wire::field_at(
+                    slot_60,
+                    "AUTO_CLOSE_TEXT",
+                )?,
+                auto_expire_time: crate::__private::wire::field_at(
+                    slot_61,
+                    "AUTO_EXPIRE_TIME",
+                )?,
+                date_create: crate::__private::wire::field_at(slot_62, "DATE_CREATE")?,
+                date_modify: crate::__private::wire::field_at(slot_63, "DATE_MODIFY")?,
+                modify_user_id: crate::__private::wire::field_at(
+                    slot_64,
+                    "MODIFY_USER_ID",
+                )?,
+                temporary: crate::__private::wire::field_at(slot_65, "TEMPORARY")?,
+                xml_id: crate::__private::wire::field_at(slot_66, "XML_ID")?,
+                language_id: crate::__private::wire::field_at(slot_67, "LANGUAGE_ID")?,
+                quick_answers_iblock_id: crate::__private::wire::field_at(
+                    slot_68,
+                    "QUICK_ANSWERS_IBLOCK_ID",
+                )?,
+                session_priority: crate::__private::wire::field_at(
+                    slot_69,
+                    "SESSION_PRIORITY",
+                )?,
+                type_max_chat: crate::__private::wire::field_at(
+                    slot_70,
+                    "TYPE_MAX_CHAT",
+                )?,
+                max_chat: crate::__private::wire::field_at(slot_71, "MAX_CHAT")?,
+                operator_data: crate::__private::wire::field_at(
+                    slot_72,
+                    "OPERATOR_DATA",
+                )?,
+                queue: crate::__private::wire::field_at(slot_73, "QUEUE")?,
+                queue_users_fields: crate::__private::wire::field_at(
+                    slot_74,
+                    "QUEUE_USERS_FIELDS",
+                )?,
+                config_queue: crate::__private::wire::field_at(slot_75, "CONFIG_QUEUE")?,
+                default_operator_data: crate::__private::wire::field_at(
+                    slot_76,
+                    "DEFAULT_OPERATOR_DATA",
+                )?,
+                kpi_first_answer_time: crate::__private::wire::field_at(
+                    slot_77,
+                    "KPI_FIRST_ANSWER_TIME",
+                )?,
+                kpi_first_answer_alert: crate::__private::wire::field_at(
+                    slot_78,
+                    "KPI_FIRST_ANSWER_ALERT",
+                )?,
+                kpi_first_answer_list: crate::__private::wire::field_at(
+                    slot_79,
+                    "KPI_FIRST_ANSWER_LIST",
+                )?,
+                kpi_first_answer_text: crate::__private::wire::field_at(
+                    slot_80,
+                    "KPI_FIRST_ANSWER_TEXT",
+                )?,
+                kpi_further_answer_time: crate::__private::wire::field_at(
+                    slot_81,
+                    "KPI_FURTHER_ANSWER_TIME",
+                )?,
+                kpi_further_answer_alert: crate::__private::wire::field_at(
+                    slot_82,
+                    "KPI_FURTHER_ANSWER_ALERT",
+                )?,
+                kpi_further_answer_list: crate::__private::wire::field_at(
+                    slot_83,
+                    "KPI_FURTHER_ANSWER_LIST",
+                )?,
+                kpi_further_answer_text: crate::__private::wire::field_at(
+                    slot_84,
+                    "KPI_FURTHER_ANSWER_TEXT",
+                )?,
+                kpi_check_operator_activity: crate::__private::wire::field_at(
+                    slot_85,
+                    "KPI_CHECK_OPERATOR_ACTIVITY",
+                )?,
+                send_notification_empty_queue: crate::__private::wire::field_at(
+                    slot_86,
+                    "SEND_NOTIFICATION_EMPTY_QUEUE",
+                )?,
+                use_welcome_form: crate::__private::wire::field_at(
+                    slot_87,
+                    "USE_WELCOME_FORM",
+                )?,
+                welcome_form_id: crate::__private::wire::field_at(
+                    slot_88,
+                    "WELCOME_FORM_ID",
+                )?,
+                welcome_form_delay: crate::__private::wire::field_at(
+                    slot_89,
+                    "WELCOME_FORM_DELAY",
+                )?,
+                send_welcome_each_session: crate::__private::wire::field_at(
+                    slot_90,
+                    "SEND_WELCOME_EACH_SESSION",
+                )?,
+                confirm_close: crate::__private::wire::field_at(
+                    slot_91,
+                    "CONFIRM_CLOSE",
+                )?,
+                ignore_welcome_form_responsible: crate::__private::wire::field_at(
+                    slot_92,
+                    "IGNORE_WELCOME_FORM_RESPONSIBLE",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Order {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.line_name,
+                &::std::format!("{}.{}", field, "LINE_NAME"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "ACTIVE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.crm,
+                &::std::format!("{}.{}", field, "CRM"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.crm_create,
+                &::std::format!("{}.{}", field, "CRM_CREATE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.crm_create_second,
+                &::std::format!("{}.{}", field, "CRM_CREATE_SECOND"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.crm_create_third,
+                &::std::format!("{}.{}", field, "CRM_CREATE_THIRD"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.crm_forward,
+                &::std::format!("{}.{}", field, "CRM_FORWARD"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.crm_chat_tracker,
+                &::std::format!("{}.{}", field, "CRM_CHAT_TRACKER"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.crm_transfer_change,
+                &::std::format!("{}.{}", field, "CRM_TRANSFER_CHANGE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.crm_source,
+                &::std::format!("{}.{}", field, "CRM_SOURCE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.queue_type,
+                &::std::format!("{}.{}", field, "QUEUE_TYPE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.queue_time,
+                &::std::format!("{}.{}", field, "QUEUE_TIME"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.no_answer_time,
+                &::std::format!("{}.{}", field, "NO_ANSWER_TIME"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.check_available,
+                &::std::format!("{}.{}", field, "CHECK_AVAILABLE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.watch_typing,
+                &::std::format!("{}.{}", field, "WATCH_TYPING"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.welcome_bot_enable,
+                &::std::format!("{}.{}", field, "WELCOME_BOT_ENABLE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.welcome_message,
+                &::std::format!("{}.{}", field, "WELCOME_MESSAGE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.welcome_message_text,
+                &::std::format!("{}.{}", field, "WELCOME_MESSAGE_TEXT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.vote_message,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.vote_time_limit,
+                &::std::format!("{}.{}", field, "VOTE_TIME_LIMIT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.vote_before_finish,
+                &::std::format!("{}.{}", field, "VOTE_BEFORE_FINISH"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.vote_closing_delay,
+                &::std::format!("{}.{}", field, "VOTE_CLOSING_DELAY"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.vote_message_1_text,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_1_TEXT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.vote_message_1_like,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_1_LIKE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.vote_message_1_dislike,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_1_DISLIKE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.vote_message_2_text,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_2_TEXT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.vote_message_2_like,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_2_LIKE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.vote_message_2_dislike,
+                &::std::format!("{}.{}", field, "VOTE_MESSAGE_2_DISLIKE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.agreement_message,
+                &::std::format!("{}.{}", field, "AGREEMENT_MESSAGE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.agreement_id,
+                &::std::format!("{}.{}", field, "AGREEMENT_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.category_enable,
+                &::std::format!("{}.{}", field, "CATEGORY_ENABLE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.category_id,
+                &::std::format!("{}.{}", field, "CATEGORY_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.welcome_bot_join,
+                &::std::format!("{}.{}", field, "WELCOME_BOT_JOIN"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.welcome_bot_id,
+                &::std::format!("{}.{}", field, "WELCOME_BOT_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.welcome_bot_time,
+                &::std::format!("{}.{}", field, "WELCOME_BOT_TIME"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.welcome_bot_left,
+                &::std::format!("{}.{}", field, "WELCOME_BOT_LEFT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.no_answer_rule,
+                &::std::format!("{}.{}", field, "NO_ANSWER_RULE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.no_answer_form_id,
+                &::std::format!("{}.{}", field, "NO_ANSWER_FORM_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.no_answer_bot_id,
+                &::std::format!("{}.{}", field, "NO_ANSWER_BOT_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.no_answer_text,
+                &::std::format!("{}.{}", field, "NO_ANSWER_TEXT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.worktime_enable,
+                &::std::format!("{}.{}", field, "WORKTIME_ENABLE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.worktime_from,
+                &::std::format!("{}.{}", field, "WORKTIME_FROM"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.worktime_to,
+                &::std::format!("{}.{}", field, "WORKTIME_TO"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.worktime_timezone,
+                &::std::format!("{}.{}", field, "WORKTIME_TIMEZONE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.worktime_holidays,
+                &::std::format!("{}.{}", field, "WORKTIME_HOLIDAYS"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.worktime_dayoff,
+                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.worktime_dayoff_rule,
+                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_RULE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.worktime_dayoff_form_id,
+                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_FORM_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.worktime_dayoff_bot_id,
+                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_BOT_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.worktime_dayoff_text,
+                &::std::format!("{}.{}", field, "WORKTIME_DAYOFF_TEXT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.close_rule,
+                &::std::format!("{}.{}", field, "CLOSE_RULE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.close_form_id,
+                &::std::format!("{}.{}", field, "CLOSE_FORM_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.close_bot_id,
+                &::std::format!("{}.{}", field, "CLOSE_BOT_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.close_text,
+                &::std::format!("{}.{}", field, "CLOSE_TEXT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.full_close_time,
+                &::std::format!("{}.{}", field, "FULL_CLOSE_TIME"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.auto_close_rule,
+                &::std::format!("{}.{}", field, "AUTO_CLOSE_RULE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.auto_close_form_id,
+                &::std::format!("{}.{}", field, "AUTO_CLOSE_FORM_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.auto_close_bot_id,
+                &::std::format!("{}.{}", field, "AUTO_CLOSE_BOT_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.auto_close_time,
+                &::std::format!("{}.{}", field, "AUTO_CLOSE_TIME"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.auto_close_text,
+                &::std::format!("{}.{}", field, "AUTO_CLOSE_TEXT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.auto_expire_time,
+                &::std::format!("{}.{}", field, "AUTO_EXPIRE_TIME"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.modify_user_id,
+                &::std::format!("{}.{}", field, "MODIFY_USER_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.temporary,
+                &::std::format!("{}.{}", field, "TEMPORARY"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.language_id,
+                &::std::format!("{}.{}", field, "LANGUAGE_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.quick_answers_iblock_id,
+                &::std::format!("{}.{}", field, "QUICK_ANSWERS_IBLOCK_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.session_priority,
+                &::std::format!("{}.{}", field, "SESSION_PRIORITY"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.type_max_chat,
+                &::std::format!("{}.{}", field, "TYPE_MAX_CHAT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.max_chat,
+                &::std::format!("{}.{}", field, "MAX_CHAT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.operator_data,
+                &::std::format!("{}.{}", field, "OPERATOR_DATA"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.queue,
+                &::std::format!("{}.{}", field, "QUEUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.queue_users_fields,
+                &::std::format!("{}.{}", field, "QUEUE_USERS_FIELDS"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.config_queue,
+                &::std::format!("{}.{}", field, "CONFIG_QUEUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.default_operator_data,
+                &::std::format!("{}.{}", field, "DEFAULT_OPERATOR_DATA"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.kpi_first_answer_time,
+                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_TIME"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.kpi_first_answer_alert,
+                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_ALERT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.kpi_first_answer_list,
+                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_LIST"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.kpi_first_answer_text,
+                &::std::format!("{}.{}", field, "KPI_FIRST_ANSWER_TEXT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.kpi_further_answer_time,
+                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_TIME"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.kpi_further_answer_alert,
+                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_ALERT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.kpi_further_answer_list,
+                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_LIST"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.kpi_further_answer_text,
+                &::std::format!("{}.{}", field, "KPI_FURTHER_ANSWER_TEXT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.kpi_check_operator_activity,
+                &::std::format!("{}.{}", field, "KPI_CHECK_OPERATOR_ACTIVITY"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.send_notification_empty_queue,
+                &::std::format!("{}.{}", field, "SEND_NOTIFICATION_EMPTY_QUEUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.use_welcome_form,
+                &::std::format!("{}.{}", field, "USE_WELCOME_FORM"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.welcome_form_id,
+                &::std::format!("{}.{}", field, "WELCOME_FORM_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.welcome_form_delay,
+                &::std::format!("{}.{}", field, "WELCOME_FORM_DELAY"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.send_welcome_each_session,
+                &::std::format!("{}.{}", field, "SEND_WELCOME_EACH_SESSION"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.confirm_close,
+                &::std::format!("{}.{}", field, "CONFIRM_CLOSE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.ignore_welcome_form_responsible,
+                &::std::format!("{}.{}", field, "IGNORE_WELCOME_FORM_RESPONSIBLE"),
+                problems,
+            );
+        }
+    }
     /// `Params` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -4572,18 +6462,13 @@ pub mod config_list_get {
         pub select: ::std::option::Option<
             ::std::vec::Vec<crate::__private::serde_json::Value>,
         >,
-        /// `order`: `map<any>`.
+        /// `order`: `Order`.
         #[serde(
             rename = "order",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub order: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub order: ::std::option::Option<Order>,
         /// `filter`: `map<any>`.
         #[serde(
             rename = "filter",
@@ -4676,6 +6561,111 @@ pub mod config_list_get {
             crate::__private::Check::check(
                 &self.offset,
                 &::std::format!("{}.{}", field, "offset"),
+                problems,
+            );
+        }
+    }
+    /// `QueueUsersFields` of [`imopenlines.config.list.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct QueueUsersFields {
+        /// `USER_NAME`: `string`.
+        #[serde(
+            rename = "USER_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        /// `USER_WORK_POSITION`: `string`.
+        #[serde(
+            rename = "USER_WORK_POSITION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_work_position: ::std::option::Option<::std::string::String>,
+        /// `USER_AVATAR`: `string`.
+        #[serde(
+            rename = "USER_AVATAR",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_avatar: ::std::option::Option<::std::string::String>,
+        /// `USER_AVATAR_ID`: `string`.
+        #[serde(
+            rename = "USER_AVATAR_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_avatar_id: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for QueueUsersFields {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "USER_NAME" => slot_0 = ::std::option::Option::Some(member),
+                    "USER_WORK_POSITION" => slot_1 = ::std::option::Option::Some(member),
+                    "USER_AVATAR" => slot_2 = ::std::option::Option::Some(member),
+                    "USER_AVATAR_ID" => slot_3 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                user_name: crate::__private::wire::field_at(slot_0, "USER_NAME")?,
+                user_work_position: crate::__private::wire::field_at(
+                    slot_1,
+                    "USER_WORK_POSITION",
+                )?,
+                user_avatar: crate::__private::wire::field_at(slot_2, "USER_AVATAR")?,
+                user_avatar_id: crate::__private::wire::field_at(
+                    slot_3,
+                    "USER_AVATAR_ID",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for QueueUsersFields {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.user_name,
+                &::std::format!("{}.{}", field, "USER_NAME"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.user_work_position,
+                &::std::format!("{}.{}", field, "USER_WORK_POSITION"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.user_avatar,
+                &::std::format!("{}.{}", field, "USER_AVATAR"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.user_avatar_id,
+                &::std::format!("{}.{}", field, "USER_AVATAR_ID"),
                 problems,
             );
         }
@@ -5707,6 +7697,507 @@ impl ::std::convert::From<&crate::ApiError> for DialogGetError {
 pub mod dialog_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `EntityLink` of [`imopenlines.dialog.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct EntityLink {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `url`: `string`.
+        #[serde(
+            rename = "url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for EntityLink {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "type" => slot_0 = ::std::option::Option::Some(member),
+                    "url" => slot_1 = ::std::option::Option::Some(member),
+                    "id" => slot_2 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                type_: crate::__private::wire::field_at(slot_0, "type")?,
+                url: crate::__private::wire::field_at(slot_1, "url")?,
+                id: crate::__private::wire::field_at(slot_2, "id")?,
+            })
+        }
+    }
+    impl crate::__private::Check for EntityLink {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.url,
+                &::std::format!("{}.{}", field, "url"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `LastMessageViews` of [`imopenlines.dialog.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct LastMessageViews {
+        /// `message_id`: `int`.
+        #[serde(
+            rename = "message_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message_id: ::std::option::Option<i64>,
+        /// `first_viewers`: `any[]`.
+        #[serde(
+            rename = "first_viewers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_viewers: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `count_of_viewers`: `int`.
+        #[serde(
+            rename = "count_of_viewers",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count_of_viewers: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for LastMessageViews {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "message_id" => slot_0 = ::std::option::Option::Some(member),
+                    "first_viewers" => slot_1 = ::std::option::Option::Some(member),
+                    "count_of_viewers" => slot_2 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                message_id: crate::__private::wire::field_at(slot_0, "message_id")?,
+                first_viewers: crate::__private::wire::field_at(
+                    slot_1,
+                    "first_viewers",
+                )?,
+                count_of_viewers: crate::__private::wire::field_at(
+                    slot_2,
+                    "count_of_viewers",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for LastMessageViews {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.message_id,
+                &::std::format!("{}.{}", field, "message_id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.first_viewers,
+                &::std::format!("{}.{}", field, "first_viewers"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.count_of_viewers,
+                &::std::format!("{}.{}", field, "count_of_viewers"),
+                problems,
+            );
+        }
+    }
+    /// `Permissions` of [`imopenlines.dialog.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Permissions {
+        /// `manage_users_add`: `string`.
+        #[serde(
+            rename = "manage_users_add",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_users_add: ::std::option::Option<::std::string::String>,
+        /// `manage_users_delete`: `string`.
+        #[serde(
+            rename = "manage_users_delete",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_users_delete: ::std::option::Option<::std::string::String>,
+        /// `manage_ui`: `string`.
+        #[serde(
+            rename = "manage_ui",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_ui: ::std::option::Option<::std::string::String>,
+        /// `manage_settings`: `string`.
+        #[serde(
+            rename = "manage_settings",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_settings: ::std::option::Option<::std::string::String>,
+        /// `manage_messages`: `string`.
+        #[serde(
+            rename = "manage_messages",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub manage_messages: ::std::option::Option<::std::string::String>,
+        /// `can_post`: `string`.
+        #[serde(
+            rename = "can_post",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_post: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Permissions {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "manage_users_add" => slot_0 = ::std::option::Option::Some(member),
+                    "manage_users_delete" => slot_1 = ::std::option::Option::Some(member),
+                    "manage_ui" => slot_2 = ::std::option::Option::Some(member),
+                    "manage_settings" => slot_3 = ::std::option::Option::Some(member),
+                    "manage_messages" => slot_4 = ::std::option::Option::Some(member),
+                    "can_post" => slot_5 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                manage_users_add: crate::__private::wire::field_at(
+                    slot_0,
+                    "manage_users_add",
+                )?,
+                manage_users_delete: crate::__private::wire::field_at(
+                    slot_1,
+                    "manage_users_delete",
+                )?,
+                manage_ui: crate::__private::wire::field_at(slot_2, "manage_ui")?,
+                manage_settings: crate::__private::wire::field_at(
+                    slot_3,
+                    "manage_settings",
+                )?,
+                manage_messages: crate::__private::wire::field_at(
+                    slot_4,
+                    "manage_messages",
+                )?,
+                can_post: crate::__private::wire::field_at(slot_5, "can_post")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Permissions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.manage_users_add,
+                &::std::format!("{}.{}", field, "manage_users_add"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.manage_users_delete,
+                &::std::format!("{}.{}", field, "manage_users_delete"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.manage_ui,
+                &::std::format!("{}.{}", field, "manage_ui"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.manage_settings,
+                &::std::format!("{}.{}", field, "manage_settings"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.manage_messages,
+                &::std::format!("{}.{}", field, "manage_messages"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.can_post,
+                &::std::format!("{}.{}", field, "can_post"),
+                problems,
+            );
+        }
+    }
+    /// `Restrictions` of [`imopenlines.dialog.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-dialog-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Restrictions {
+        /// `avatar`: `yn`.
+        #[serde(
+            rename = "avatar",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub avatar: ::std::option::Option<crate::types::Yn>,
+        /// `rename`: `yn`.
+        #[serde(
+            rename = "rename",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rename: ::std::option::Option<crate::types::Yn>,
+        /// `extend`: `yn`.
+        #[serde(
+            rename = "extend",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extend: ::std::option::Option<crate::types::Yn>,
+        /// `call`: `yn`.
+        #[serde(
+            rename = "call",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub call: ::std::option::Option<crate::types::Yn>,
+        /// `mute`: `yn`.
+        #[serde(
+            rename = "mute",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mute: ::std::option::Option<crate::types::Yn>,
+        /// `leave`: `yn`.
+        #[serde(
+            rename = "leave",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leave: ::std::option::Option<crate::types::Yn>,
+        /// `leave_owner`: `yn`.
+        #[serde(
+            rename = "leave_owner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leave_owner: ::std::option::Option<crate::types::Yn>,
+        /// `send`: `yn`.
+        #[serde(
+            rename = "send",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send: ::std::option::Option<crate::types::Yn>,
+        /// `user_list`: `yn`.
+        #[serde(
+            rename = "user_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_list: ::std::option::Option<crate::types::Yn>,
+    }
+    impl crate::wire::FromWire for Restrictions {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "avatar" => slot_0 = ::std::option::Option::Some(member),
+                    "rename" => slot_1 = ::std::option::Option::Some(member),
+                    "extend" => slot_2 = ::std::option::Option::Some(member),
+                    "call" => slot_3 = ::std::option::Option::Some(member),
+                    "mute" => slot_4 = ::std::option::Option::Some(member),
+                    "leave" => slot_5 = ::std::option::Option::Some(member),
+                    "leave_owner" => slot_6 = ::std::option::Option::Some(member),
+                    "send" => slot_7 = ::std::option::Option::Some(member),
+                    "user_list" => slot_8 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                avatar: crate::__private::wire::field_at(slot_0, "avatar")?,
+                rename: crate::__private::wire::field_at(slot_1, "rename")?,
+                extend: crate::__private::wire::field_at(slot_2, "extend")?,
+                call: crate::__private::wire::field_at(slot_3, "call")?,
+                mute: crate::__private::wire::field_at(slot_4, "mute")?,
+                leave: crate::__private::wire::field_at(slot_5, "leave")?,
+                leave_owner: crate::__private::wire::field_at(slot_6, "leave_owner")?,
+                send: crate::__private::wire::field_at(slot_7, "send")?,
+                user_list: crate::__private::wire::field_at(slot_8, "user_list")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Restrictions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.avatar,
+                &::std::format!("{}.{}", field, "avatar"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rename,
+                &::std::format!("{}.{}", field, "rename"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.extend,
+                &::std::format!("{}.{}", field, "extend"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.call,
+                &::std::format!("{}.{}", field, "call"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.mute,
+                &::std::format!("{}.{}", field, "mute"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.leave,
+                &::std::format!("{}.{}", field, "leave"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.leave_owner,
+                &::std::format!("{}.{}", field, "leave_owner"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.send,
+                &::std::format!("{}.{}", field, "send"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.user_list,
+                &::std::format!("{}.{}", field, "user_list"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`imopenlines.dialog.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-dialog-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -5823,18 +8314,13 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub unread_id: ::std::option::Option<i64>,
-        /// `restrictions`: `map<any>`.
+        /// `restrictions`: `Restrictions`.
         #[serde(
             rename = "restrictions",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub restrictions: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub restrictions: ::std::option::Option<Restrictions>,
         /// `last_message_id`: `int`.
         #[serde(
             rename = "last_message_id",
@@ -5935,18 +8421,13 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub role: ::std::option::Option<::std::string::String>,
-        /// `entity_link`: `map<any>`.
+        /// `entity_link`: `EntityLink`.
         #[serde(
             rename = "entity_link",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub entity_link: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub entity_link: ::std::option::Option<EntityLink>,
         /// `text_field_enabled`: `bool`.
         #[serde(
             rename = "text_field_enabled",
@@ -5961,18 +8442,13 @@ pub mod dialog_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub background_id: ::std::option::Option<i64>,
-        /// `permissions`: `map<any>`.
+        /// `permissions`: `Permissions`.
         #[serde(
             rename = "permissions",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub permissions: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub permissions: ::std::option::Option<Permissions>,
         /// `is_new`: `bool`.
         #[serde(
             rename = "is_new",
@@ -5998,18 +8474,13 @@ pub mod dialog_get {
         pub manager_list: ::std::option::Option<
             ::std::vec::Vec<crate::__private::serde_json::Value>,
         >,
-        /// `last_message_views`: `map<any>`.
+        /// `last_message_views`: `LastMessageViews`.
         #[serde(
             rename = "last_message_views",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_message_views: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub last_message_views: ::std::option::Option<LastMessageViews>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -7813,6 +10284,131 @@ impl ::std::convert::From<&crate::ApiError> for SessionHistoryGetError {
 pub mod session_history_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Chat` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Chat {}
+    impl crate::wire::FromWire for Chat {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let _ = obj;
+            ::std::result::Result::Ok(Self {})
+        }
+    }
+    impl crate::__private::Check for Chat {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {}
+    }
+    /// `Files` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Files {}
+    impl crate::wire::FromWire for Files {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let _ = obj;
+            ::std::result::Result::Ok(Self {})
+        }
+    }
+    impl crate::__private::Check for Files {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {}
+    }
+    /// `Message` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Message {}
+    impl crate::wire::FromWire for Message {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let _ = obj;
+            ::std::result::Result::Ok(Self {})
+        }
+    }
+    impl crate::__private::Check for Message {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {}
+    }
+    /// `Openlines` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Openlines {
+        /// `canvoteashead`: `map<any>`.
+        #[serde(
+            rename = "canvoteashead",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub canvoteashead: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for Openlines {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "canvoteashead" => slot_0 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                canvoteashead: crate::__private::wire::field_at(slot_0, "canvoteashead")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Openlines {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.canvoteashead,
+                &::std::format!("{}.{}", field, "canvoteashead"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -7873,30 +10469,20 @@ pub mod session_history_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_id: ::std::option::Option<::std::string::String>,
-        /// `message`: `map<any>`.
+        /// `message`: `Message`.
         #[serde(
             rename = "message",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub message: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `usersMessage`: `map<any>`.
+        pub message: ::std::option::Option<Message>,
+        /// `usersMessage`: `UsersMessage`.
         #[serde(
             rename = "usersMessage",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub users_message: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub users_message: ::std::option::Option<UsersMessage>,
         /// `users`: `map<any>`.
         #[serde(
             rename = "users",
@@ -7909,30 +10495,20 @@ pub mod session_history_get {
                 crate::__private::serde_json::Value,
             >,
         >,
-        /// `openlines`: `map<any>`.
+        /// `openlines`: `Openlines`.
         #[serde(
             rename = "openlines",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub openlines: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `userInGroup`: `map<any>`.
+        pub openlines: ::std::option::Option<Openlines>,
+        /// `userInGroup`: `UserInGroup`.
         #[serde(
             rename = "userInGroup",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_in_group: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub user_in_group: ::std::option::Option<UserInGroup>,
         /// `woUserInGroup`: `any[]`.
         #[serde(
             rename = "woUserInGroup",
@@ -7942,54 +10518,34 @@ pub mod session_history_get {
         pub wo_user_in_group: ::std::option::Option<
             ::std::vec::Vec<crate::__private::serde_json::Value>,
         >,
-        /// `chat`: `map<any>`.
+        /// `chat`: `Chat`.
         #[serde(
             rename = "chat",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub chat: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `userBlockChat`: `map<any>`.
+        pub chat: ::std::option::Option<Chat>,
+        /// `userBlockChat`: `UserBlockChat`.
         #[serde(
             rename = "userBlockChat",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_block_chat: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `userInChat`: `map<any>`.
+        pub user_block_chat: ::std::option::Option<UserBlockChat>,
+        /// `userInChat`: `UserInChat`.
         #[serde(
             rename = "userInChat",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_in_chat: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `files`: `map<any>`.
+        pub user_in_chat: ::std::option::Option<UserInChat>,
+        /// `files`: `Files`.
         #[serde(
             rename = "files",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub files: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub files: ::std::option::Option<Files>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -8191,6 +10747,102 @@ pub mod session_history_get {
                 problems,
             );
         }
+    }
+    /// `UserBlockChat` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct UserBlockChat {}
+    impl crate::wire::FromWire for UserBlockChat {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let _ = obj;
+            ::std::result::Result::Ok(Self {})
+        }
+    }
+    impl crate::__private::Check for UserBlockChat {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {}
+    }
+    /// `UserInChat` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct UserInChat {}
+    impl crate::wire::FromWire for UserInChat {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let _ = obj;
+            ::std::result::Result::Ok(Self {})
+        }
+    }
+    impl crate::__private::Check for UserInChat {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {}
+    }
+    /// `UserInGroup` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct UserInGroup {}
+    impl crate::wire::FromWire for UserInGroup {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let _ = obj;
+            ::std::result::Result::Ok(Self {})
+        }
+    }
+    impl crate::__private::Check for UserInGroup {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {}
+    }
+    /// `UsersMessage` of [`imopenlines.session.history.get`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct UsersMessage {}
+    impl crate::wire::FromWire for UsersMessage {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let _ = obj;
+            ::std::result::Result::Ok(Self {})
+        }
+    }
+    impl crate::__private::Check for UsersMessage {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {}
     }
 }
 /// [`imopenlines.session.intercept`](https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-intercept.html) (REST v2)

@@ -788,6 +788,262 @@ impl ::std::convert::From<&crate::ApiError> for BlockGetbyidError {
 pub mod block_getbyid {
     #[allow(unused_imports)]
     use super::*;
+    /// `Meta` of [`landing.block.getbyid`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-by-id.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Meta {
+        /// `LID`: `string`.
+        #[serde(
+            rename = "LID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lid: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY_ID`: `string`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<::std::string::String>,
+        /// `DATE_CREATE`: `string`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::std::string::String>,
+        /// `MODIFIED_BY_ID`: `string`.
+        #[serde(
+            rename = "MODIFIED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modified_by_id: ::std::option::Option<::std::string::String>,
+        /// `DATE_MODIFY`: `string`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::std::string::String>,
+        /// `SITE_TYPE`: `string`.
+        #[serde(
+            rename = "SITE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_type: ::std::option::Option<::std::string::String>,
+        /// `LANDING_TITLE`: `string`.
+        #[serde(
+            rename = "LANDING_TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_title: ::std::option::Option<::std::string::String>,
+        /// `LANDING_TPL_CODE`: `string`.
+        #[serde(
+            rename = "LANDING_TPL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_tpl_code: ::std::option::Option<::std::string::String>,
+        /// `SITE_TPL_CODE`: `string`.
+        #[serde(
+            rename = "SITE_TPL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_tpl_code: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+        /// `DESIGNER_MODE`: `string`.
+        #[serde(
+            rename = "DESIGNER_MODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub designer_mode: ::std::option::Option<::std::string::String>,
+        /// `FAVORITE_META`: `string`.
+        #[serde(
+            rename = "FAVORITE_META",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub favorite_meta: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Meta {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "LID" => slot_0 = ::std::option::Option::Some(member),
+                    "CREATED_BY_ID" => slot_1 = ::std::option::Option::Some(member),
+                    "DATE_CREATE" => slot_2 = ::std::option::Option::Some(member),
+                    "MODIFIED_BY_ID" => slot_3 = ::std::option::Option::Some(member),
+                    "DATE_MODIFY" => slot_4 = ::std::option::Option::Some(member),
+                    "SITE_TYPE" => slot_5 = ::std::option::Option::Some(member),
+                    "LANDING_TITLE" => slot_6 = ::std::option::Option::Some(member),
+                    "LANDING_TPL_CODE" => slot_7 = ::std::option::Option::Some(member),
+                    "SITE_TPL_CODE" => slot_8 = ::std::option::Option::Some(member),
+                    "XML_ID" => slot_9 = ::std::option::Option::Some(member),
+                    "DESIGNER_MODE" => slot_10 = ::std::option::Option::Some(member),
+                    "FAVORITE_META" => slot_11 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                lid: crate::__private::wire::field_at(slot_0, "LID")?,
+                created_by_id: crate::__private::wire::field_at(
+                    slot_1,
+                    "CREATED_BY_ID",
+                )?,
+                date_create: crate::__private::wire::field_at(slot_2, "DATE_CREATE")?,
+                modified_by_id: crate::__private::wire::field_at(
+                    slot_3,
+                    "MODIFIED_BY_ID",
+                )?,
+                date_modify: crate::__private::wire::field_at(slot_4, "DATE_MODIFY")?,
+                site_type: crate::__private::wire::field_at(slot_5, "SITE_TYPE")?,
+                landing_title: crate::__private::wire::field_at(
+                    slot_6,
+                    "LANDING_TITLE",
+                )?,
+                landing_tpl_code: crate::__private::wire::field_at(
+                    slot_7,
+                    "LANDING_TPL_CODE",
+                )?,
+                site_tpl_code: crate::__private::wire::field_at(
+                    slot_8,
+                    "SITE_TPL_CODE",
+                )?,
+                xml_id: crate::__private::wire::field_at(slot_9, "XML_ID")?,
+                designer_mode: crate::__private::wire::field_at(
+                    slot_10,
+                    "DESIGNER_MODE",
+                )?,
+                favorite_meta: crate::__private::wire::field_at(
+                    slot_11,
+                    "FAVORITE_META",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Meta {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.lid,
+                &::std::format!("{}.{}", field, "LID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.modified_by_id,
+                &::std::format!("{}.{}", field, "MODIFIED_BY_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.site_type,
+                &::std::format!("{}.{}", field, "SITE_TYPE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.landing_title,
+                &::std::format!("{}.{}", field, "LANDING_TITLE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.landing_tpl_code,
+                &::std::format!("{}.{}", field, "LANDING_TPL_CODE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.site_tpl_code,
+                &::std::format!("{}.{}", field, "SITE_TPL_CODE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.designer_mode,
+                &::std::format!("{}.{}", field, "DESIGNER_MODE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.favorite_meta,
+                &::std::format!("{}.{}", field, "FAVORITE_META"),
+                problems,
+            );
+        }
+    }
     /// `Params` of [`landing.block.getbyid`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-by-id.html).
     #[derive(
         ::std::fmt::Debug,
@@ -916,18 +1172,13 @@ pub mod block_getbyid {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub active: ::std::option::Option<bool>,
-        /// `meta`: `map<any>`.
+        /// `meta`: `Meta`.
         #[serde(
             rename = "meta",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub meta: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub meta: ::std::option::Option<Meta>,
         /// `content`: `string`.
         #[serde(
             rename = "content",
@@ -1748,6 +1999,222 @@ impl ::std::convert::From<&crate::ApiError> for BlockGetlistError {
 pub mod block_getlist {
     #[allow(unused_imports)]
     use super::*;
+    /// `Meta` of [`landing.block.getlist`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Meta {
+        /// `LID`: `string`.
+        #[serde(
+            rename = "LID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lid: ::std::option::Option<::std::string::String>,
+        /// `CREATED_BY_ID`: `string`.
+        #[serde(
+            rename = "CREATED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_id: ::std::option::Option<::std::string::String>,
+        /// `DATE_CREATE`: `string`.
+        #[serde(
+            rename = "DATE_CREATE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_create: ::std::option::Option<::std::string::String>,
+        /// `MODIFIED_BY_ID`: `string`.
+        #[serde(
+            rename = "MODIFIED_BY_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modified_by_id: ::std::option::Option<::std::string::String>,
+        /// `DATE_MODIFY`: `string`.
+        #[serde(
+            rename = "DATE_MODIFY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_modify: ::std::option::Option<::std::string::String>,
+        /// `SITE_TYPE`: `string`.
+        #[serde(
+            rename = "SITE_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_type: ::std::option::Option<::std::string::String>,
+        /// `LANDING_TITLE`: `string`.
+        #[serde(
+            rename = "LANDING_TITLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_title: ::std::option::Option<::std::string::String>,
+        /// `LANDING_TPL_CODE`: `string`.
+        #[serde(
+            rename = "LANDING_TPL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub landing_tpl_code: ::std::option::Option<::std::string::String>,
+        /// `SITE_TPL_CODE`: `string`.
+        #[serde(
+            rename = "SITE_TPL_CODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_tpl_code: ::std::option::Option<::std::string::String>,
+        /// `XML_ID`: `string`.
+        #[serde(
+            rename = "XML_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xml_id: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Meta {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "LID" => slot_0 = ::std::option::Option::Some(member),
+                    "CREATED_BY_ID" => slot_1 = ::std::option::Option::Some(member),
+                    "DATE_CREATE" => slot_2 = ::std::option::Option::Some(member),
+                    "MODIFIED_BY_ID" => slot_3 = ::std::option::Option::Some(member),
+                    "DATE_MODIFY" => slot_4 = ::std::option::Option::Some(member),
+                    "SITE_TYPE" => slot_5 = ::std::option::Option::Some(member),
+                    "LANDING_TITLE" => slot_6 = ::std::option::Option::Some(member),
+                    "LANDING_TPL_CODE" => slot_7 = ::std::option::Option::Some(member),
+                    "SITE_TPL_CODE" => slot_8 = ::std::option::Option::Some(member),
+                    "XML_ID" => slot_9 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                lid: crate::__private::wire::field_at(slot_0, "LID")?,
+                created_by_id: crate::__private::wire::field_at(
+                    slot_1,
+                    "CREATED_BY_ID",
+                )?,
+                date_create: crate::__private::wire::field_at(slot_2, "DATE_CREATE")?,
+                modified_by_id: crate::__private::wire::field_at(
+                    slot_3,
+                    "MODIFIED_BY_ID",
+                )?,
+                date_modify: crate::__private::wire::field_at(slot_4, "DATE_MODIFY")?,
+                site_type: crate::__private::wire::field_at(slot_5, "SITE_TYPE")?,
+                landing_title: crate::__private::wire::field_at(
+                    slot_6,
+                    "LANDING_TITLE",
+                )?,
+                landing_tpl_code: crate::__private::wire::field_at(
+                    slot_7,
+                    "LANDING_TPL_CODE",
+                )?,
+                site_tpl_code: crate::__private::wire::field_at(
+                    slot_8,
+                    "SITE_TPL_CODE",
+                )?,
+                xml_id: crate::__private::wire::field_at(slot_9, "XML_ID")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Meta {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.lid,
+                &::std::format!("{}.{}", field, "LID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.created_by_id,
+                &::std::format!("{}.{}", field, "CREATED_BY_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.date_create,
+                &::std::format!("{}.{}", field, "DATE_CREATE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.modified_by_id,
+                &::std::format!("{}.{}", field, "MODIFIED_BY_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.date_modify,
+                &::std::format!("{}.{}", field, "DATE_MODIFY"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.site_type,
+                &::std::format!("{}.{}", field, "SITE_TYPE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.landing_title,
+                &::std::format!("{}.{}", field, "LANDING_TITLE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.landing_tpl_code,
+                &::std::format!("{}.{}", field, "LANDING_TPL_CODE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.site_tpl_code,
+                &::std::format!("{}.{}", field, "SITE_TPL_CODE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.xml_id,
+                &::std::format!("{}.{}", field, "XML_ID"),
+                problems,
+            );
+        }
+    }
     /// `Params` of [`landing.block.getlist`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1876,18 +2343,13 @@ pub mod block_getlist {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub active: ::std::option::Option<bool>,
-        /// `meta`: `map<any>`.
+        /// `meta`: `Meta`.
         #[serde(
             rename = "meta",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub meta: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub meta: ::std::option::Option<Meta>,
         /// `content`: `string`.
         #[serde(
             rename = "content",
@@ -2150,6 +2612,223 @@ impl ::std::convert::From<&crate::ApiError> for BlockGetmanifestError {
 pub mod block_getmanifest {
     #[allow(unused_imports)]
     use super::*;
+    /// `Assets` of [`landing.block.getmanifest`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Assets {
+        /// `css`: `string[]`.
+        #[serde(
+            rename = "css",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub css: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `js`: `string[]`.
+        #[serde(
+            rename = "js",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub js: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `ext`: `string[]`.
+        #[serde(
+            rename = "ext",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ext: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `class`: `string[]`.
+        #[serde(
+            rename = "class",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub class: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `callbacks`: `any[]`.
+        #[serde(
+            rename = "callbacks",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub callbacks: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+    }
+    impl crate::wire::FromWire for Assets {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "css" => slot_0 = ::std::option::Option::Some(member),
+                    "js" => slot_1 = ::std::option::Option::Some(member),
+                    "ext" => slot_2 = ::std::option::Option::Some(member),
+                    "class" => slot_3 = ::std::option::Option::Some(member),
+                    "callbacks" => slot_4 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                css: crate::__private::wire::field_at(slot_0, "css")?,
+                js: crate::__private::wire::field_at(slot_1, "js")?,
+                ext: crate::__private::wire::field_at(slot_2, "ext")?,
+                class: crate::__private::wire::field_at(slot_3, "class")?,
+                callbacks: crate::__private::wire::field_at(slot_4, "callbacks")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Assets {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.css,
+                &::std::format!("{}.{}", field, "css"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.js,
+                &::std::format!("{}.{}", field, "js"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.ext,
+                &::std::format!("{}.{}", field, "ext"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.class,
+                &::std::format!("{}.{}", field, "class"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.callbacks,
+                &::std::format!("{}.{}", field, "callbacks"),
+                problems,
+            );
+        }
+    }
+    /// `Block` of [`landing.block.getmanifest`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Block {
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `section`: `string[]`.
+        #[serde(
+            rename = "section",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `dynamic`: `yn`.
+        #[serde(
+            rename = "dynamic",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dynamic: ::std::option::Option<crate::types::Yn>,
+        /// `subtype`: `string`.
+        #[serde(
+            rename = "subtype",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subtype: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Block {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "name" => slot_0 = ::std::option::Option::Some(member),
+                    "section" => slot_1 = ::std::option::Option::Some(member),
+                    "dynamic" => slot_2 = ::std::option::Option::Some(member),
+                    "subtype" => slot_3 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                name: crate::__private::wire::field_at(slot_0, "name")?,
+                section: crate::__private::wire::field_at(slot_1, "section")?,
+                dynamic: crate::__private::wire::field_at(slot_2, "dynamic")?,
+                subtype: crate::__private::wire::field_at(slot_3, "subtype")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Block {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.section,
+                &::std::format!("{}.{}", field, "section"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.dynamic,
+                &::std::format!("{}.{}", field, "dynamic"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.subtype,
+                &::std::format!("{}.{}", field, "subtype"),
+                problems,
+            );
+        }
+    }
     /// `Params` of [`landing.block.getmanifest`](https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest.html).
     #[derive(
         ::std::fmt::Debug,
@@ -2209,18 +2888,13 @@ pub mod block_getmanifest {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `block`: `map<any>`.
+        /// `block`: `Block`.
         #[serde(
             rename = "block",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub block: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub block: ::std::option::Option<Block>,
         /// `cards`: `map<any>`.
         #[serde(
             rename = "cards",
@@ -2302,18 +2976,13 @@ pub mod block_getmanifest {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview: ::std::option::Option<::std::string::String>,
-        /// `assets`: `map<any>`.
+        /// `assets`: `Assets`.
         #[serde(
             rename = "assets",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub assets: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub assets: ::std::option::Option<Assets>,
         /// `timestamp`: `int`.
         #[serde(
             rename = "timestamp",
@@ -4907,6 +5576,534 @@ impl ::std::convert::From<&crate::ApiError> for DemosGetPageListError {
 pub mod demos_get_page_list {
     #[allow(unused_imports)]
     use super::*;
+    /// `Data` of [`landing.demos.getPageList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Data {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string[]`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `active`: `bool`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `publication`: `bool`.
+        #[serde(
+            rename = "publication",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub publication: ::std::option::Option<bool>,
+        /// `singleton`: `bool`.
+        #[serde(
+            rename = "singleton",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub singleton: ::std::option::Option<bool>,
+        /// `lock_delete`: `bool`.
+        #[serde(
+            rename = "lock_delete",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lock_delete: ::std::option::Option<bool>,
+        /// `preview`: `string`.
+        #[serde(
+            rename = "preview",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview: ::std::option::Option<::std::string::String>,
+        /// `preview2x`: `string`.
+        #[serde(
+            rename = "preview2x",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview2x: ::std::option::Option<::std::string::String>,
+        /// `preview3x`: `string`.
+        #[serde(
+            rename = "preview3x",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview3x: ::std::option::Option<::std::string::String>,
+        /// `preview_url`: `string`.
+        #[serde(
+            rename = "preview_url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview_url: ::std::option::Option<::std::string::String>,
+        /// `show_in_list`: `string`.
+        #[serde(
+            rename = "show_in_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `section`: `string[]`.
+        #[serde(
+            rename = "section",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub section: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `parent`: `string`.
+        #[serde(
+            rename = "parent",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent: ::std::option::Option<::std::string::String>,
+        /// `disable_import`: `string`.
+        #[serde(
+            rename = "disable_import",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub disable_import: ::std::option::Option<::std::string::String>,
+        /// `is_webform_page`: `string`.
+        #[serde(
+            rename = "is_webform_page",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_webform_page: ::std::option::Option<::std::string::String>,
+        /// `fields`: `map<any>`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `items`: `any[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `layout`: `any[]`.
+        #[serde(
+            rename = "layout",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub layout: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `folders`: `any[]`.
+        #[serde(
+            rename = "folders",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub folders: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `syspages`: `any[]`.
+        #[serde(
+            rename = "syspages",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub syspages: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `master_pages`: `any[]`.
+        #[serde(
+            rename = "master_pages",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub master_pages: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `version`: `int`.
+        #[serde(
+            rename = "version",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub version: ::std::option::Option<i64>,
+        /// `old_id`: `int`.
+        #[serde(
+            rename = "old_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub old_id: ::std::option::Option<i64>,
+        /// `encoded`: `bool`.
+        #[serde(
+            rename = "encoded",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub encoded: ::std::option::Option<bool>,
+        /// `charset`: `string`.
+        #[serde(
+            rename = "charset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub charset: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Data {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_15: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_16: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_17: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_18: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_19: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_20: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_21: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_22: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_23: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_24: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_25: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_26: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_27: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "code" => slot_0 = ::std::option::Option::Some(member),
+                    "name" => slot_1 = ::std::option::Option::Some(member),
+                    "type" => slot_2 = ::std::option::Option::Some(member),
+                    "description" => slot_3 = ::std::option::Option::Some(member),
+                    "active" => slot_4 = ::std::option::Option::Some(member),
+                    "publication" => slot_5 = ::std::option::Option::Some(member),
+                    "singleton" => slot_6 = ::std::option::Option::Some(member),
+                    "lock_delete" => slot_7 = ::std::option::Option::Some(member),
+                    "preview" => slot_8 = ::std::option::Option::Some(member),
+                    "preview2x" => slot_9 = ::std::option::Option::Some(member),
+                    "preview3x" => slot_10 = ::std::option::Option::Some(member),
+                    "preview_url" => slot_11 = ::std::option::Option::Some(member),
+                    "show_in_list" => slot_12 = ::std::option::Option::Some(member),
+                    "sort" => slot_13 = ::std::option::Option::Some(member),
+                    "section" => slot_14 = ::std::option::Option::Some(member),
+                    "parent" => slot_15 = ::std::option::Option::Some(member),
+                    "disable_import" => slot_16 = ::std::option::Option::Some(member),
+                    "is_webform_page" => slot_17 = ::std::option::Option::Some(member),
+                    "fields" => slot_18 = ::std::option::Option::Some(member),
+                    "items" => slot_19 = ::std::option::Option::Some(member),
+                    "layout" => slot_20 = ::std::option::Option::Some(member),
+                    "folders" => slot_21 = ::std::option::Option::Some(member),
+                    "syspages" => slot_22 = ::std::option::Option::Some(member),
+                    "master_pages" => slot_23 = ::std::option::Option::Some(member),
+                    "version" => slot_24 = ::std::option::Option::Some(member),
+                    "old_id" => slot_25 = ::std::option::Option::Some(member),
+                    "encoded" => slot_26 = ::std::option::Option::Some(member),
+                    "charset" => slot_27 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                code: crate::__private::wire::field_at(slot_0, "code")?,
+                name: crate::__private::wire::field_at(slot_1, "name")?,
+                type_: crate::__private::wire::field_at(slot_2, "type")?,
+                description: crate::__private::wire::field_at(slot_3, "description")?,
+                active: crate::__private::wire::field_at(slot_4, "active")?,
+                publication: crate::__private::wire::field_at(slot_5, "publication")?,
+                singleton: crate::__private::wire::field_at(slot_6, "singleton")?,
+                lock_delete: crate::__private::wire::field_at(slot_7, "lock_delete")?,
+                preview: crate::__private::wire::field_at(slot_8, "preview")?,
+                preview2x: crate::__private::wire::field_at(slot_9, "preview2x")?,
+                preview3x: crate::__private::wire::field_at(slot_10, "preview3x")?,
+                preview_url: crate::__private::wire::field_at(slot_11, "preview_url")?,
+                show_in_list: crate::__private::wire::field_at(slot_12, "show_in_list")?,
+                sort: crate::__private::wire::field_at(slot_13, "sort")?,
+                section: crate::__private::wire::field_at(slot_14, "section")?,
+                parent: crate::__private::wire::field_at(slot_15, "parent")?,
+                disable_import: crate::__private::wire::field_at(
+                    slot_16,
+                    "disable_import",
+                )?,
+                is_webform_page: crate::__private::wire::field_at(
+                    slot_17,
+                    "is_webform_page",
+                )?,
+                fields: crate::__private::wire::field_at(slot_18, "fields")?,
+                items: crate::__private::wire::field_at(slot_19, "items")?,
+                layout: crate::__private::wire::field_at(slot_20, "layout")?,
+                folders: crate::__private::wire::field_at(slot_21, "folders")?,
+                syspages: crate::__private::wire::field_at(slot_22, "syspages")?,
+                master_pages: crate::__private::wire::field_at(slot_23, "master_pages")?,
+                version: crate::__private::wire::field_at(slot_24, "version")?,
+                old_id: crate::__private::wire::field_at(slot_25, "old_id")?,
+                encoded: crate::__private::wire::field_at(slot_26, "encoded")?,
+                charset: crate::__private::wire::field_at(slot_27, "charset")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.publication,
+                &::std::format!("{}.{}", field, "publication"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.singleton,
+                &::std::format!("{}.{}", field, "singleton"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.lock_delete,
+                &::std::format!("{}.{}", field, "lock_delete"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.preview,
+                &::std::format!("{}.{}", field, "preview"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.preview2x,
+                &::std::format!("{}.{}", field, "preview2x"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.preview3x,
+                &::std::format!("{}.{}", field, "preview3x"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.preview_url,
+                &::std::format!("{}.{}", field, "preview_url"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "show_in_list"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.section,
+                &::std::format!("{}.{}", field, "section"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.parent,
+                &::std::format!("{}.{}", field, "parent"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.disable_import,
+                &::std::format!("{}.{}", field, "disable_import"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_webform_page,
+                &::std::format!("{}.{}", field, "is_webform_page"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.layout,
+                &::std::format!("{}.{}", field, "layout"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.folders,
+                &::std::format!("{}.{}", field, "folders"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.syspages,
+                &::std::format!("{}.{}", field, "syspages"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.master_pages,
+                &::std::format!("{}.{}", field, "master_pages"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.version,
+                &::std::format!("{}.{}", field, "version"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.old_id,
+                &::std::format!("{}.{}", field, "old_id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.encoded,
+                &::std::format!("{}.{}", field, "encoded"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.charset,
+                &::std::format!("{}.{}", field, "charset"),
+                problems,
+            );
+        }
+    }
     /// `Filter` of [`landing.demos.getPageList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -5030,18 +6227,13 @@ pub mod demos_get_page_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rest: ::std::option::Option<i64>,
-        /// `DATA`: `map<any>`.
+        /// `DATA`: `Data`.
         #[serde(
             rename = "DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub data: ::std::option::Option<Data>,
     }
     impl crate::wire::FromWire for Filter {
         fn from_wire(
@@ -5344,6 +6536,443 @@ impl ::std::convert::From<&crate::ApiError> for DemosGetSiteListError {
 pub mod demos_get_site_list {
     #[allow(unused_imports)]
     use super::*;
+    /// `Data` of [`landing.demos.getSiteList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Data {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `type`: `string[]`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// `description`: `string`.
+        #[serde(
+            rename = "description",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `active`: `bool`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<bool>,
+        /// `singleton`: `bool`.
+        #[serde(
+            rename = "singleton",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub singleton: ::std::option::Option<bool>,
+        /// `lock_delete`: `bool`.
+        #[serde(
+            rename = "lock_delete",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lock_delete: ::std::option::Option<bool>,
+        /// `preview`: `string`.
+        #[serde(
+            rename = "preview",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview: ::std::option::Option<::std::string::String>,
+        /// `preview2x`: `string`.
+        #[serde(
+            rename = "preview2x",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview2x: ::std::option::Option<::std::string::String>,
+        /// `preview3x`: `string`.
+        #[serde(
+            rename = "preview3x",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview3x: ::std::option::Option<::std::string::String>,
+        /// `preview_url`: `string`.
+        #[serde(
+            rename = "preview_url",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preview_url: ::std::option::Option<::std::string::String>,
+        /// `show_in_list`: `string`.
+        #[serde(
+            rename = "show_in_list",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_list: ::std::option::Option<::std::string::String>,
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `fields`: `map<any>`.
+        #[serde(
+            rename = "fields",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fields: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `items`: `any[]`.
+        #[serde(
+            rename = "items",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `layout`: `any[]`.
+        #[serde(
+            rename = "layout",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub layout: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `folders`: `any[]`.
+        #[serde(
+            rename = "folders",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub folders: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `syspages`: `any[]`.
+        #[serde(
+            rename = "syspages",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub syspages: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `master_pages`: `any[]`.
+        #[serde(
+            rename = "master_pages",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub master_pages: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `version`: `int`.
+        #[serde(
+            rename = "version",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub version: ::std::option::Option<i64>,
+        /// `old_id`: `int`.
+        #[serde(
+            rename = "old_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub old_id: ::std::option::Option<i64>,
+        /// `encoded`: `bool`.
+        #[serde(
+            rename = "encoded",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub encoded: ::std::option::Option<bool>,
+        /// `charset`: `string`.
+        #[serde(
+            rename = "charset",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub charset: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Data {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_15: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_16: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_17: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_18: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_19: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_20: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_21: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_22: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "code" => slot_0 = ::std::option::Option::Some(member),
+                    "name" => slot_1 = ::std::option::Option::Some(member),
+                    "type" => slot_2 = ::std::option::Option::Some(member),
+                    "description" => slot_3 = ::std::option::Option::Some(member),
+                    "active" => slot_4 = ::std::option::Option::Some(member),
+                    "singleton" => slot_5 = ::std::option::Option::Some(member),
+                    "lock_delete" => slot_6 = ::std::option::Option::Some(member),
+                    "preview" => slot_7 = ::std::option::Option::Some(member),
+                    "preview2x" => slot_8 = ::std::option::Option::Some(member),
+                    "preview3x" => slot_9 = ::std::option::Option::Some(member),
+                    "preview_url" => slot_10 = ::std::option::Option::Some(member),
+                    "show_in_list" => slot_11 = ::std::option::Option::Some(member),
+                    "sort" => slot_12 = ::std::option::Option::Some(member),
+                    "fields" => slot_13 = ::std::option::Option::Some(member),
+                    "items" => slot_14 = ::std::option::Option::Some(member),
+                    "layout" => slot_15 = ::std::option::Option::Some(member),
+                    "folders" => slot_16 = ::std::option::Option::Some(member),
+                    "syspages" => slot_17 = ::std::option::Option::Some(member),
+                    "master_pages" => slot_18 = ::std::option::Option::Some(member),
+                    "version" => slot_19 = ::std::option::Option::Some(member),
+                    "old_id" => slot_20 = ::std::option::Option::Some(member),
+                    "encoded" => slot_21 = ::std::option::Option::Some(member),
+                    "charset" => slot_22 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                code: crate::__private::wire::field_at(slot_0, "code")?,
+                name: crate::__private::wire::field_at(slot_1, "name")?,
+                type_: crate::__private::wire::field_at(slot_2, "type")?,
+                description: crate::__private::wire::field_at(slot_3, "description")?,
+                active: crate::__private::wire::field_at(slot_4, "active")?,
+                singleton: crate::__private::wire::field_at(slot_5, "singleton")?,
+                lock_delete: crate::__private::wire::field_at(slot_6, "lock_delete")?,
+                preview: crate::__private::wire::field_at(slot_7, "preview")?,
+                preview2x: crate::__private::wire::field_at(slot_8, "preview2x")?,
+                preview3x: crate::__private::wire::field_at(slot_9, "preview3x")?,
+                preview_url: crate::__private::wire::field_at(slot_10, "preview_url")?,
+                show_in_list: crate::__private::wire::field_at(slot_11, "show_in_list")?,
+                sort: crate::__private::wire::field_at(slot_12, "sort")?,
+                fields: crate::__private::wire::field_at(slot_13, "fields")?,
+                items: crate::__private::wire::field_at(slot_14, "items")?,
+                layout: crate::__private::wire::field_at(slot_15, "layout")?,
+                folders: crate::__private::wire::field_at(slot_16, "folders")?,
+                syspages: crate::__private::wire::field_at(slot_17, "syspages")?,
+                master_pages: crate::__private::wire::field_at(slot_18, "master_pages")?,
+                version: crate::__private::wire::field_at(slot_19, "version")?,
+                old_id: crate::__private::wire::field_at(slot_20, "old_id")?,
+                encoded: crate::__private::wire::field_at(slot_21, "encoded")?,
+                charset: crate::__private::wire::field_at(slot_22, "charset")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Data {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "description"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.singleton,
+                &::std::format!("{}.{}", field, "singleton"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.lock_delete,
+                &::std::format!("{}.{}", field, "lock_delete"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.preview,
+                &::std::format!("{}.{}", field, "preview"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.preview2x,
+                &::std::format!("{}.{}", field, "preview2x"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.preview3x,
+                &::std::format!("{}.{}", field, "preview3x"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.preview_url,
+                &::std::format!("{}.{}", field, "preview_url"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.show_in_list,
+                &::std::format!("{}.{}", field, "show_in_list"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.fields,
+                &::std::format!("{}.{}", field, "fields"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.items,
+                &::std::format!("{}.{}", field, "items"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.layout,
+                &::std::format!("{}.{}", field, "layout"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.folders,
+                &::std::format!("{}.{}", field, "folders"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.syspages,
+                &::std::format!("{}.{}", field, "syspages"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.master_pages,
+                &::std::format!("{}.{}", field, "master_pages"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.version,
+                &::std::format!("{}.{}", field, "version"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.old_id,
+                &::std::format!("{}.{}", field, "old_id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.encoded,
+                &::std::format!("{}.{}", field, "encoded"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.charset,
+                &::std::format!("{}.{}", field, "charset"),
+                problems,
+            );
+        }
+    }
     /// `Filter` of [`landing.demos.getSiteList`](https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -5467,18 +7096,13 @@ pub mod demos_get_site_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub rest: ::std::option::Option<i64>,
-        /// `DATA`: `map<any>`.
+        /// `DATA`: `Data`.
         #[serde(
             rename = "DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub data: ::std::option::Option<Data>,
     }
     impl crate::wire::FromWire for Filter {
         fn from_wire(
@@ -6841,18 +8465,13 @@ pub mod landing_add_by_template {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub prepare_blocks: ::std::option::Option<crate::types::Yn>,
-        /// `PREPARE_BLOCKS_DATA`: `map<any>`.
+        /// `PREPARE_BLOCKS_DATA`: `PrepareBlocksData`.
         #[serde(
             rename = "PREPARE_BLOCKS_DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub prepare_blocks_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub prepare_blocks_data: ::std::option::Option<PrepareBlocksData>,
         /// `ADD_IN_MENU`: `string`.
         #[serde(
             rename = "ADD_IN_MENU",
@@ -6996,6 +8615,76 @@ pub mod landing_add_by_template {
             crate::__private::Check::check(
                 &self.menu_code,
                 &::std::format!("{}.{}", field, "MENU_CODE"),
+                problems,
+            );
+        }
+    }
+    /// `PrepareBlocksData` of [`landing.landing.addByTemplate`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-add-by-template.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct PrepareBlocksData {
+        /// `ACTION`: `string`.
+        #[serde(
+            rename = "ACTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub action: ::std::option::Option<::std::string::String>,
+        /// `PARAMS`: `map<any>`.
+        #[serde(
+            rename = "PARAMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub params: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for PrepareBlocksData {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "ACTION" => slot_0 = ::std::option::Option::Some(member),
+                    "PARAMS" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                action: crate::__private::wire::field_at(slot_0, "ACTION")?,
+                params: crate::__private::wire::field_at(slot_1, "PARAMS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for PrepareBlocksData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.action,
+                &::std::format!("{}.{}", field, "ACTION"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.params,
+                &::std::format!("{}.{}", field, "PARAMS"),
                 problems,
             );
         }
@@ -10136,20 +11825,13 @@ pub mod landing_remove_entities {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub blocks: ::std::option::Option<::std::vec::Vec<i64>>,
-        /// `images`: `map<any>[]`.
+        /// `images`: `Images[]`.
         #[serde(
             rename = "images",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub images: ::std::option::Option<
-            ::std::vec::Vec<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    crate::__private::serde_json::Value,
-                >,
-            >,
-        >,
+        pub images: ::std::option::Option<::std::vec::Vec<Images>>,
     }
     impl crate::wire::FromWire for Data {
         fn from_wire(
@@ -10186,6 +11868,62 @@ pub mod landing_remove_entities {
             crate::__private::Check::check(
                 &self.images,
                 &::std::format!("{}.{}", field, "images"),
+                problems,
+            );
+        }
+    }
+    /// `Images` of [`landing.landing.removeEntities`](https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-remove-entities.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Images {
+        /// `block`: `int`.
+        #[serde(rename = "block")]
+        pub block: i64,
+        /// `image`: `int`.
+        #[serde(rename = "image")]
+        pub image: i64,
+    }
+    impl crate::wire::FromWire for Images {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "block" => slot_0 = ::std::option::Option::Some(member),
+                    "image" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                block: crate::__private::wire::field_at(slot_0, "block")?,
+                image: crate::__private::wire::field_at(slot_1, "image")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Images {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.block,
+                &::std::format!("{}.{}", field, "block"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.image,
+                &::std::format!("{}.{}", field, "image"),
                 problems,
             );
         }
@@ -12997,12 +14735,9 @@ pub mod repowidget_register {
         /// `SECTIONS`: `string`.
         #[serde(rename = "SECTIONS")]
         pub sections: ::std::string::String,
-        /// `WIDGET_PARAMS`: `map<any>`.
+        /// `WIDGET_PARAMS`: `WidgetParams`.
         #[serde(rename = "WIDGET_PARAMS")]
-        pub widget_params: ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::__private::serde_json::Value,
-        >,
+        pub widget_params: WidgetParams,
         /// `ACTIVE`: `yn`.
         #[serde(
             rename = "ACTIVE",
@@ -13126,6 +14861,116 @@ pub mod repowidget_register {
             crate::__private::Check::check(
                 &self.site_template_id,
                 &::std::format!("{}.{}", field, "SITE_TEMPLATE_ID"),
+                problems,
+            );
+        }
+    }
+    /// `WidgetParams` of [`landing.repowidget.register`](https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-register.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct WidgetParams {
+        /// `rootNode`: `string`.
+        #[serde(rename = "rootNode")]
+        pub root_node: ::std::string::String,
+        /// `lang`: `string`.
+        #[serde(
+            rename = "lang",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lang: ::std::option::Option<::std::string::String>,
+        /// `handler`: `string`.
+        #[serde(rename = "handler")]
+        pub handler: ::std::string::String,
+        /// `style`: `string`.
+        #[serde(
+            rename = "style",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub style: ::std::option::Option<::std::string::String>,
+        /// `demoData`: `map<any>`.
+        #[serde(rename = "demoData")]
+        pub demo_data: ::std::collections::BTreeMap<
+            ::std::string::String,
+            crate::__private::serde_json::Value,
+        >,
+    }
+    impl crate::wire::FromWire for WidgetParams {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "rootNode" => slot_0 = ::std::option::Option::Some(member),
+                    "lang" => slot_1 = ::std::option::Option::Some(member),
+                    "handler" => slot_2 = ::std::option::Option::Some(member),
+                    "style" => slot_3 = ::std::option::Option::Some(member),
+                    "demoData" => slot_4 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                root_node: crate::__private::wire::field_at(slot_0, "rootNode")?,
+                lang: crate::__private::wire::field_at(slot_1, "lang")?,
+                handler: crate::__private::wire::field_at(slot_2, "handler")?,
+                style: crate::__private::wire::field_at(slot_3, "style")?,
+                demo_data: crate::__private::wire::field_at(slot_4, "demoData")?,
+            })
+        }
+    }
+    impl crate::__private::Check for WidgetParams {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.root_node,
+                &::std::format!("{}.{}", field, "rootNode"),
+                problems,
+            );
+            problems
+                .non_empty(&::std::format!("{}.{}", field, "rootNode"), &self.root_node);
+            crate::__private::Check::check(
+                &self.lang,
+                &::std::format!("{}.{}", field, "lang"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.handler,
+                &::std::format!("{}.{}", field, "handler"),
+                problems,
+            );
+            problems
+                .non_empty(&::std::format!("{}.{}", field, "handler"), &self.handler);
+            crate::__private::Check::check(
+                &self.style,
+                &::std::format!("{}.{}", field, "style"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.demo_data,
+                &::std::format!("{}.{}", field, "demoData"),
                 problems,
             );
         }
@@ -14839,6 +16684,71 @@ impl ::std::convert::From<&crate::ApiError> for SiteFullExportError {
 pub mod site_full_export {
     #[allow(unused_imports)]
     use super::*;
+    /// `Layout` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Layout {
+        /// `code`: `string`.
+        #[serde(
+            rename = "code",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
+        /// `ref`: `string[]`.
+        #[serde(
+            rename = "ref",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ref_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl crate::wire::FromWire for Layout {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "code" => slot_0 = ::std::option::Option::Some(member),
+                    "ref" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                code: crate::__private::wire::field_at(slot_0, "code")?,
+                ref_: crate::__private::wire::field_at(slot_1, "ref")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Layout {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "code"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.ref_,
+                &::std::format!("{}.{}", field, "ref"),
+                problems,
+            );
+        }
+    }
     /// `Params` of [`landing.site.fullExport`](https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html).
     #[derive(
         ::std::fmt::Debug,
@@ -15150,18 +17060,13 @@ pub mod site_full_export {
                 crate::__private::serde_json::Value,
             >,
         >,
-        /// `layout`: `map<any>`.
+        /// `layout`: `Layout`.
         #[serde(
             rename = "layout",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub layout: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub layout: ::std::option::Option<Layout>,
         /// `folders`: `map<any>`.
         #[serde(
             rename = "folders",

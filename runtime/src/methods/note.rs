@@ -633,6 +633,62 @@ impl ::std::convert::From<&crate::ApiError> for CollectionListV3Error {
 pub mod collection_list_v3 {
     #[allow(unused_imports)]
     use super::*;
+    /// `AfterCursor` of [`note.collection.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct AfterCursor {
+        /// `position`: `int`.
+        #[serde(rename = "position")]
+        pub position: i64,
+        /// `id`: `int`.
+        #[serde(rename = "id")]
+        pub id: i64,
+    }
+    impl crate::wire::FromWire for AfterCursor {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "position" => slot_0 = ::std::option::Option::Some(member),
+                    "id" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                position: crate::__private::wire::field_at(slot_0, "position")?,
+                id: crate::__private::wire::field_at(slot_1, "id")?,
+            })
+        }
+    }
+    impl crate::__private::Check for AfterCursor {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.position,
+                &::std::format!("{}.{}", field, "position"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
     /// `Pagination` of [`note.collection.list`](https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -651,18 +707,13 @@ pub mod collection_list_v3 {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub limit: ::std::option::Option<i64>,
-        /// `afterCursor`: `map<any>`.
+        /// `afterCursor`: `AfterCursor`.
         #[serde(
             rename = "afterCursor",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub after_cursor: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub after_cursor: ::std::option::Option<AfterCursor>,
     }
     impl crate::wire::FromWire for Pagination {
         fn from_wire(

@@ -106,6 +106,122 @@ impl ::std::convert::From<&crate::ApiError> for ApplicationConfigGetError {
 pub mod application_config_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Channels` of [`pull.application.config.get`](https://apidocs.bitrix24.com/settings/interactivity/push-and-pull/pull-application-config-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Channels {
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `public_id`: `string`.
+        #[serde(
+            rename = "public_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub public_id: ::std::option::Option<::std::string::String>,
+        /// `start`: `datetime`.
+        #[serde(
+            rename = "start",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start: ::std::option::Option<::std::string::String>,
+        /// `end`: `datetime`.
+        #[serde(
+            rename = "end",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end: ::std::option::Option<::std::string::String>,
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Channels {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "public_id" => slot_1 = ::std::option::Option::Some(member),
+                    "start" => slot_2 = ::std::option::Option::Some(member),
+                    "end" => slot_3 = ::std::option::Option::Some(member),
+                    "type" => slot_4 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                public_id: crate::__private::wire::field_at(slot_1, "public_id")?,
+                start: crate::__private::wire::field_at(slot_2, "start")?,
+                end: crate::__private::wire::field_at(slot_3, "end")?,
+                type_: crate::__private::wire::field_at(slot_4, "type")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Channels {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.public_id,
+                &::std::format!("{}.{}", field, "public_id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.start,
+                &::std::format!("{}.{}", field, "start"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.end,
+                &::std::format!("{}.{}", field, "end"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`pull.application.config.get`](https://apidocs.bitrix24.com/settings/interactivity/push-and-pull/pull-application-config-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -117,18 +233,13 @@ pub mod application_config_get {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `server`: `map<any>`.
+        /// `server`: `Server`.
         #[serde(
             rename = "server",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub server: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub server: ::std::option::Option<Server>,
         /// `api`: `map<any>`.
         #[serde(
             rename = "api",
@@ -141,18 +252,13 @@ pub mod application_config_get {
                 crate::__private::serde_json::Value,
             >,
         >,
-        /// `channels`: `map<any>`.
+        /// `channels`: `Channels`.
         #[serde(
             rename = "channels",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub channels: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub channels: ::std::option::Option<Channels>,
         /// `exp`: `int`.
         #[serde(
             rename = "exp",
@@ -275,6 +381,279 @@ pub mod application_config_get {
             crate::__private::Check::check(
                 &self.jwt,
                 &::std::format!("{}.{}", field, "jwt"),
+                problems,
+            );
+        }
+    }
+    /// `Server` of [`pull.application.config.get`](https://apidocs.bitrix24.com/settings/interactivity/push-and-pull/pull-application-config-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Server {
+        /// `version`: `int`.
+        #[serde(
+            rename = "version",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub version: ::std::option::Option<i64>,
+        /// `server_enabled`: `yn`.
+        #[serde(
+            rename = "server_enabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub server_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `mode`: `string`.
+        #[serde(
+            rename = "mode",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mode: ::std::option::Option<::std::string::String>,
+        /// `hostname`: `string`.
+        #[serde(
+            rename = "hostname",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hostname: ::std::option::Option<::std::string::String>,
+        /// `long_polling`: `string`.
+        #[serde(
+            rename = "long_polling",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub long_polling: ::std::option::Option<::std::string::String>,
+        /// `long_pooling_secure`: `string`.
+        #[serde(
+            rename = "long_pooling_secure",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub long_pooling_secure: ::std::option::Option<::std::string::String>,
+        /// `websocket_enabled`: `yn`.
+        #[serde(
+            rename = "websocket_enabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub websocket_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `websocket`: `string`.
+        #[serde(
+            rename = "websocket",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub websocket: ::std::option::Option<::std::string::String>,
+        /// `websocket_secure`: `string`.
+        #[serde(
+            rename = "websocket_secure",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub websocket_secure: ::std::option::Option<::std::string::String>,
+        /// `publish_enabled`: `yn`.
+        #[serde(
+            rename = "publish_enabled",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub publish_enabled: ::std::option::Option<crate::types::Yn>,
+        /// `publish`: `string`.
+        #[serde(
+            rename = "publish",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub publish: ::std::option::Option<::std::string::String>,
+        /// `publish_secure`: `string`.
+        #[serde(
+            rename = "publish_secure",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub publish_secure: ::std::option::Option<::std::string::String>,
+        /// `config_timestamp`: `int`.
+        #[serde(
+            rename = "config_timestamp",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub config_timestamp: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Server {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "version" => slot_0 = ::std::option::Option::Some(member),
+                    "server_enabled" => slot_1 = ::std::option::Option::Some(member),
+                    "mode" => slot_2 = ::std::option::Option::Some(member),
+                    "hostname" => slot_3 = ::std::option::Option::Some(member),
+                    "long_polling" => slot_4 = ::std::option::Option::Some(member),
+                    "long_pooling_secure" => slot_5 = ::std::option::Option::Some(member),
+                    "websocket_enabled" => slot_6 = ::std::option::Option::Some(member),
+                    "websocket" => slot_7 = ::std::option::Option::Some(member),
+                    "websocket_secure" => slot_8 = ::std::option::Option::Some(member),
+                    "publish_enabled" => slot_9 = ::std::option::Option::Some(member),
+                    "publish" => slot_10 = ::std::option::Option::Some(member),
+                    "publish_secure" => slot_11 = ::std::option::Option::Some(member),
+                    "config_timestamp" => slot_12 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                version: crate::__private::wire::field_at(slot_0, "version")?,
+                server_enabled: crate::__private::wire::field_at(
+                    slot_1,
+                    "server_enabled",
+                )?,
+                mode: crate::__private::wire::field_at(slot_2, "mode")?,
+                hostname: crate::__private::wire::field_at(slot_3, "hostname")?,
+                long_polling: crate::__private::wire::field_at(slot_4, "long_polling")?,
+                long_pooling_secure: crate::__private::wire::field_at(
+                    slot_5,
+                    "long_pooling_secure",
+                )?,
+                websocket_enabled: crate::__private::wire::field_at(
+                    slot_6,
+                    "websocket_enabled",
+                )?,
+                websocket: crate::__private::wire::field_at(slot_7, "websocket")?,
+                websocket_secure: crate::__private::wire::field_at(
+                    slot_8,
+                    "websocket_secure",
+                )?,
+                publish_enabled: crate::__private::wire::field_at(
+                    slot_9,
+                    "publish_enabled",
+                )?,
+                publish: crate::__private::wire::field_at(slot_10, "publish")?,
+                publish_secure: crate::__private::wire::field_at(
+                    slot_11,
+                    "publish_secure",
+                )?,
+                config_timestamp: crate::__private::wire::field_at(
+                    slot_12,
+                    "config_timestamp",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Server {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.version,
+                &::std::format!("{}.{}", field, "version"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.server_enabled,
+                &::std::format!("{}.{}", field, "server_enabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.mode,
+                &::std::format!("{}.{}", field, "mode"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.hostname,
+                &::std::format!("{}.{}", field, "hostname"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.long_polling,
+                &::std::format!("{}.{}", field, "long_polling"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.long_pooling_secure,
+                &::std::format!("{}.{}", field, "long_pooling_secure"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.websocket_enabled,
+                &::std::format!("{}.{}", field, "websocket_enabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.websocket,
+                &::std::format!("{}.{}", field, "websocket"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.websocket_secure,
+                &::std::format!("{}.{}", field, "websocket_secure"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.publish_enabled,
+                &::std::format!("{}.{}", field, "publish_enabled"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.publish,
+                &::std::format!("{}.{}", field, "publish"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.publish_secure,
+                &::std::format!("{}.{}", field, "publish_secure"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.config_timestamp,
+                &::std::format!("{}.{}", field, "config_timestamp"),
                 problems,
             );
         }

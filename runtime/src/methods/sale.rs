@@ -4631,18 +4631,13 @@ pub mod cashbox_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ofd: ::std::option::Option<::std::string::String>,
-        /// `OFD_SETTINGS`: `map<any>`.
+        /// `OFD_SETTINGS`: `OfdSettings`.
         #[serde(
             rename = "OFD_SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub ofd_settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub ofd_settings: ::std::option::Option<OfdSettings>,
         /// `NUMBER_KKM`: `string`.
         #[serde(
             rename = "NUMBER_KKM",
@@ -4789,6 +4784,103 @@ pub mod cashbox_update {
             crate::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+        }
+    }
+    /// `OfdSettings` of [`sale.cashbox.update`](https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct OfdSettings {
+        /// `OFD_MODE`: `map<any>`.
+        #[serde(
+            rename = "OFD_MODE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ofd_mode: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `SELLER_INFO`: `map<any>`.
+        #[serde(
+            rename = "SELLER_INFO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub seller_info: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `AUTH`: `map<any>`.
+        #[serde(
+            rename = "AUTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub auth: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for OfdSettings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "OFD_MODE" => slot_0 = ::std::option::Option::Some(member),
+                    "SELLER_INFO" => slot_1 = ::std::option::Option::Some(member),
+                    "AUTH" => slot_2 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                ofd_mode: crate::__private::wire::field_at(slot_0, "OFD_MODE")?,
+                seller_info: crate::__private::wire::field_at(slot_1, "SELLER_INFO")?,
+                auth: crate::__private::wire::field_at(slot_2, "AUTH")?,
+            })
+        }
+    }
+    impl crate::__private::Check for OfdSettings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.ofd_mode,
+                &::std::format!("{}.{}", field, "OFD_MODE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.seller_info,
+                &::std::format!("{}.{}", field, "SELLER_INFO"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.auth,
+                &::std::format!("{}.{}", field, "AUTH"),
                 problems,
             );
         }
@@ -6454,6 +6546,100 @@ impl ::std::convert::From<&crate::ApiError> for DeliveryHandlerAddError {
 pub mod delivery_handler_add {
     #[allow(unused_imports)]
     use super::*;
+    /// `Config` of [`sale.delivery.handler.add`](https://apidocs.bitrix24.com/api-reference/sale/delivery/handler/sale-delivery-handler-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Config {
+        /// `TYPE`: `string`.
+        #[serde(rename = "TYPE")]
+        pub type_: ::std::string::String,
+        /// `CODE`: `string`.
+        #[serde(rename = "CODE")]
+        pub code: ::std::string::String,
+        /// `NAME`: `string`.
+        #[serde(rename = "NAME")]
+        pub name: ::std::string::String,
+        /// `OPTIONS`: `map<any>`.
+        #[serde(
+            rename = "OPTIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for Config {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "TYPE" => slot_0 = ::std::option::Option::Some(member),
+                    "CODE" => slot_1 = ::std::option::Option::Some(member),
+                    "NAME" => slot_2 = ::std::option::Option::Some(member),
+                    "OPTIONS" => slot_3 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                type_: crate::__private::wire::field_at(slot_0, "TYPE")?,
+                code: crate::__private::wire::field_at(slot_1, "CODE")?,
+                name: crate::__private::wire::field_at(slot_2, "NAME")?,
+                options: crate::__private::wire::field_at(slot_3, "OPTIONS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Config {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "TYPE"), &self.type_);
+            crate::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "CODE"), &self.code);
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
+            crate::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "OPTIONS"),
+                problems,
+            );
+        }
+    }
     /// `Profiles` of [`sale.delivery.handler.add`](https://apidocs.bitrix24.com/api-reference/sale/delivery/handler/sale-delivery-handler-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6563,20 +6749,13 @@ pub mod delivery_handler_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_callback_tracking_support: ::std::option::Option<crate::types::Yn>,
-        /// `CONFIG`: `map<any>[]`.
+        /// `CONFIG`: `Config[]`.
         #[serde(
             rename = "CONFIG",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub config: ::std::option::Option<
-            ::std::vec::Vec<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    crate::__private::serde_json::Value,
-                >,
-            >,
-        >,
+        pub config: ::std::option::Option<::std::vec::Vec<Config>>,
     }
     impl crate::wire::FromWire for Settings {
         fn from_wire(
@@ -7021,6 +7200,100 @@ impl ::std::convert::From<&crate::ApiError> for DeliveryHandlerUpdateError {
 pub mod delivery_handler_update {
     #[allow(unused_imports)]
     use super::*;
+    /// `Config` of [`sale.delivery.handler.update`](https://apidocs.bitrix24.com/api-reference/sale/delivery/handler/sale-delivery-handler-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Config {
+        /// `TYPE`: `string`.
+        #[serde(rename = "TYPE")]
+        pub type_: ::std::string::String,
+        /// `CODE`: `string`.
+        #[serde(rename = "CODE")]
+        pub code: ::std::string::String,
+        /// `NAME`: `string`.
+        #[serde(rename = "NAME")]
+        pub name: ::std::string::String,
+        /// `OPTIONS`: `map<any>`.
+        #[serde(
+            rename = "OPTIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for Config {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "TYPE" => slot_0 = ::std::option::Option::Some(member),
+                    "CODE" => slot_1 = ::std::option::Option::Some(member),
+                    "NAME" => slot_2 = ::std::option::Option::Some(member),
+                    "OPTIONS" => slot_3 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                type_: crate::__private::wire::field_at(slot_0, "TYPE")?,
+                code: crate::__private::wire::field_at(slot_1, "CODE")?,
+                name: crate::__private::wire::field_at(slot_2, "NAME")?,
+                options: crate::__private::wire::field_at(slot_3, "OPTIONS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Config {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "TYPE"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "TYPE"), &self.type_);
+            crate::__private::Check::check(
+                &self.code,
+                &::std::format!("{}.{}", field, "CODE"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "CODE"), &self.code);
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "NAME"), &self.name);
+            crate::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "OPTIONS"),
+                problems,
+            );
+        }
+    }
     /// `Profiles` of [`sale.delivery.handler.update`](https://apidocs.bitrix24.com/api-reference/sale/delivery/handler/sale-delivery-handler-update.html).
     #[derive(
         ::std::fmt::Debug,
@@ -7130,18 +7403,13 @@ pub mod delivery_handler_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_callback_tracking_support: ::std::option::Option<crate::types::Yn>,
-        /// `CONFIG`: `map<any>`.
+        /// `CONFIG`: `Config`.
         #[serde(
             rename = "CONFIG",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub config: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub config: ::std::option::Option<Config>,
     }
     impl crate::wire::FromWire for Settings {
         fn from_wire(
@@ -7484,18 +7752,13 @@ pub mod delivery_request_sendmessage {
         /// `BODY`: `string`.
         #[serde(rename = "BODY")]
         pub body: ::std::string::String,
-        /// `STATUS`: `map<any>`.
+        /// `STATUS`: `Status`.
         #[serde(
             rename = "STATUS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub status: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub status: ::std::option::Option<Status>,
         /// `MONEY_VALUES`: `map<any>`.
         #[serde(
             rename = "MONEY_VALUES",
@@ -7569,6 +7832,66 @@ pub mod delivery_request_sendmessage {
                 &::std::format!("{}.{}", field, "MONEY_VALUES"),
                 problems,
             );
+        }
+    }
+    /// `Status` of [`sale.delivery.request.sendmessage`](https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery-request/sale-delivery-request-send-message.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Status {
+        /// `MESSAGE`: `string`.
+        #[serde(rename = "MESSAGE")]
+        pub message: ::std::string::String,
+        /// `SEMANTIC`: `string`.
+        #[serde(rename = "SEMANTIC")]
+        pub semantic: ::std::string::String,
+    }
+    impl crate::wire::FromWire for Status {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "MESSAGE" => slot_0 = ::std::option::Option::Some(member),
+                    "SEMANTIC" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                message: crate::__private::wire::field_at(slot_0, "MESSAGE")?,
+                semantic: crate::__private::wire::field_at(slot_1, "SEMANTIC")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Status {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.message,
+                &::std::format!("{}.{}", field, "MESSAGE"),
+                problems,
+            );
+            problems
+                .non_empty(&::std::format!("{}.{}", field, "MESSAGE"), &self.message);
+            crate::__private::Check::check(
+                &self.semantic,
+                &::std::format!("{}.{}", field, "SEMANTIC"),
+                problems,
+            );
+            problems
+                .non_empty(&::std::format!("{}.{}", field, "SEMANTIC"), &self.semantic);
         }
     }
 }
@@ -13596,6 +13919,497 @@ impl ::std::convert::From<&crate::ApiError> for PaysystemHandlerAddError {
 pub mod paysystem_handler_add {
     #[allow(unused_imports)]
     use super::*;
+    /// `CheckoutData` of [`sale.paysystem.handler.add`](https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-handler-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct CheckoutData {
+        /// `RETURN_URL`: `string`.
+        #[serde(
+            rename = "RETURN_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub return_url: ::std::option::Option<::std::string::String>,
+        /// `PAYSYSTEM_ID`: `any`.
+        #[serde(
+            rename = "PAYSYSTEM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub paysystem_id: ::std::option::Option<crate::__private::serde_json::Value>,
+        /// `PAYMENT_ID`: `any`.
+        #[serde(
+            rename = "PAYMENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payment_id: ::std::option::Option<crate::__private::serde_json::Value>,
+        /// `SUM`: `float`.
+        #[serde(
+            rename = "SUM",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sum: ::std::option::Option<f64>,
+        /// `CURRENCY`: `string`.
+        #[serde(
+            rename = "CURRENCY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// `EXTERNAL_PAYMENT_ID`: `string`.
+        #[serde(
+            rename = "EXTERNAL_PAYMENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_payment_id: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for CheckoutData {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "RETURN_URL" => slot_0 = ::std::option::Option::Some(member),
+                    "PAYSYSTEM_ID" => slot_1 = ::std::option::Option::Some(member),
+                    "PAYMENT_ID" => slot_2 = ::std::option::Option::Some(member),
+                    "SUM" => slot_3 = ::std::option::Option::Some(member),
+                    "CURRENCY" => slot_4 = ::std::option::Option::Some(member),
+                    "EXTERNAL_PAYMENT_ID" => slot_5 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                return_url: crate::__private::wire::field_at(slot_0, "RETURN_URL")?,
+                paysystem_id: crate::__private::wire::field_at(slot_1, "PAYSYSTEM_ID")?,
+                payment_id: crate::__private::wire::field_at(slot_2, "PAYMENT_ID")?,
+                sum: crate::__private::wire::field_at(slot_3, "SUM")?,
+                currency: crate::__private::wire::field_at(slot_4, "CURRENCY")?,
+                external_payment_id: crate::__private::wire::field_at(
+                    slot_5,
+                    "EXTERNAL_PAYMENT_ID",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for CheckoutData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.return_url,
+                &::std::format!("{}.{}", field, "RETURN_URL"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.paysystem_id,
+                &::std::format!("{}.{}", field, "PAYSYSTEM_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.payment_id,
+                &::std::format!("{}.{}", field, "PAYMENT_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.sum,
+                &::std::format!("{}.{}", field, "SUM"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.currency,
+                &::std::format!("{}.{}", field, "CURRENCY"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.external_payment_id,
+                &::std::format!("{}.{}", field, "EXTERNAL_PAYMENT_ID"),
+                problems,
+            );
+        }
+    }
+    /// `Codes` of [`sale.paysystem.handler.add`](https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-handler-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Codes {
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `DESCRIPTION`: `string`.
+        #[serde(
+            rename = "DESCRIPTION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// `SORT`: `int`.
+        #[serde(
+            rename = "SORT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `GROUP`: `string`.
+        #[serde(
+            rename = "GROUP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group: ::std::option::Option<::std::string::String>,
+        /// `DEFAULT`: `Default`.
+        #[serde(
+            rename = "DEFAULT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default: ::std::option::Option<Default>,
+        /// `INPUT`: `map<any>`.
+        #[serde(
+            rename = "INPUT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub input: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for Codes {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "NAME" => slot_0 = ::std::option::Option::Some(member),
+                    "DESCRIPTION" => slot_1 = ::std::option::Option::Some(member),
+                    "SORT" => slot_2 = ::std::option::Option::Some(member),
+                    "GROUP" => slot_3 = ::std::option::Option::Some(member),
+                    "DEFAULT" => slot_4 = ::std::option::Option::Some(member),
+                    "INPUT" => slot_5 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                name: crate::__private::wire::field_at(slot_0, "NAME")?,
+                description: crate::__private::wire::field_at(slot_1, "DESCRIPTION")?,
+                sort: crate::__private::wire::field_at(slot_2, "SORT")?,
+                group: crate::__private::wire::field_at(slot_3, "GROUP")?,
+                default: crate::__private::wire::field_at(slot_4, "DEFAULT")?,
+                input: crate::__private::wire::field_at(slot_5, "INPUT")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Codes {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.description,
+                &::std::format!("{}.{}", field, "DESCRIPTION"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "SORT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.group,
+                &::std::format!("{}.{}", field, "GROUP"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.default,
+                &::std::format!("{}.{}", field, "DEFAULT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.input,
+                &::std::format!("{}.{}", field, "INPUT"),
+                problems,
+            );
+        }
+    }
+    /// `Default` of [`sale.paysystem.handler.add`](https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-handler-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Default {
+        /// `PROVIDER_KEY`: `string`.
+        #[serde(
+            rename = "PROVIDER_KEY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_key: ::std::option::Option<::std::string::String>,
+        /// `PROVIDER_VALUE`: `string`.
+        #[serde(
+            rename = "PROVIDER_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provider_value: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Default {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "PROVIDER_KEY" => slot_0 = ::std::option::Option::Some(member),
+                    "PROVIDER_VALUE" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                provider_key: crate::__private::wire::field_at(slot_0, "PROVIDER_KEY")?,
+                provider_value: crate::__private::wire::field_at(
+                    slot_1,
+                    "PROVIDER_VALUE",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Default {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.provider_key,
+                &::std::format!("{}.{}", field, "PROVIDER_KEY"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.provider_value,
+                &::std::format!("{}.{}", field, "PROVIDER_VALUE"),
+                problems,
+            );
+        }
+    }
+    /// `FormData` of [`sale.paysystem.handler.add`](https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-handler-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct FormData {
+        /// `BX_PAYSYSTEM_ID`: `any`.
+        #[serde(
+            rename = "BX_PAYSYSTEM_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bx_paysystem_id: ::std::option::Option<crate::__private::serde_json::Value>,
+        /// `BX_RETURN_URL`: `string`.
+        #[serde(
+            rename = "BX_RETURN_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bx_return_url: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for FormData {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "BX_PAYSYSTEM_ID" => slot_0 = ::std::option::Option::Some(member),
+                    "BX_RETURN_URL" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                bx_paysystem_id: crate::__private::wire::field_at(
+                    slot_0,
+                    "BX_PAYSYSTEM_ID",
+                )?,
+                bx_return_url: crate::__private::wire::field_at(slot_1, "BX_RETURN_URL")?,
+            })
+        }
+    }
+    impl crate::__private::Check for FormData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.bx_paysystem_id,
+                &::std::format!("{}.{}", field, "BX_PAYSYSTEM_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.bx_return_url,
+                &::std::format!("{}.{}", field, "BX_RETURN_URL"),
+                problems,
+            );
+        }
+    }
+    /// `IframeData` of [`sale.paysystem.handler.add`](https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-handler-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct IframeData {
+        /// `BX_SYSTEM_PARAMS`: `map<any>`.
+        #[serde(
+            rename = "BX_SYSTEM_PARAMS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bx_system_params: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+        /// `BX_COMPUTED_STYLE`: `map<any>`.
+        #[serde(
+            rename = "BX_COMPUTED_STYLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bx_computed_style: ::std::option::Option<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for IframeData {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "BX_SYSTEM_PARAMS" => slot_0 = ::std::option::Option::Some(member),
+                    "BX_COMPUTED_STYLE" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                bx_system_params: crate::__private::wire::field_at(
+                    slot_0,
+                    "BX_SYSTEM_PARAMS",
+                )?,
+                bx_computed_style: crate::__private::wire::field_at(
+                    slot_1,
+                    "BX_COMPUTED_STYLE",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for IframeData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.bx_system_params,
+                &::std::format!("{}.{}", field, "BX_SYSTEM_PARAMS"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.bx_computed_style,
+                &::std::format!("{}.{}", field, "BX_COMPUTED_STYLE"),
+                problems,
+            );
+        }
+    }
     /// `Settings` of [`sale.paysystem.handler.add`](https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-handler-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -13606,48 +14420,30 @@ pub mod paysystem_handler_add {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Settings {
-        /// `CODES`: `map<any>`.
+        /// `CODES`: `Codes`.
         #[serde(rename = "CODES")]
-        pub codes: ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::__private::serde_json::Value,
-        >,
-        /// `FORM_DATA`: `map<any>`.
+        pub codes: Codes,
+        /// `FORM_DATA`: `FormData`.
         #[serde(
             rename = "FORM_DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub form_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `CHECKOUT_DATA`: `map<any>`.
+        pub form_data: ::std::option::Option<FormData>,
+        /// `CHECKOUT_DATA`: `CheckoutData`.
         #[serde(
             rename = "CHECKOUT_DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub checkout_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `IFRAME_DATA`: `map<any>`.
+        pub checkout_data: ::std::option::Option<CheckoutData>,
+        /// `IFRAME_DATA`: `IframeData`.
         #[serde(
             rename = "IFRAME_DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub iframe_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub iframe_data: ::std::option::Option<IframeData>,
         /// `CLIENT_TYPE`: `string`.
         #[serde(
             rename = "CLIENT_TYPE",
@@ -16233,18 +17029,13 @@ pub mod property_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub default_value: ::std::option::Option<crate::__private::serde_json::Value>,
-        /// `settings`: `map<any>`.
+        /// `settings`: `Settings`.
         #[serde(
             rename = "settings",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
     }
     impl crate::wire::FromWire for Fields {
         fn from_wire(
@@ -16432,6 +17223,71 @@ pub mod property_add {
             crate::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`sale.property.add`](https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `minlength`: `int`.
+        #[serde(
+            rename = "minlength",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub minlength: ::std::option::Option<i64>,
+        /// `maxlength`: `int`.
+        #[serde(
+            rename = "maxlength",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub maxlength: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "minlength" => slot_0 = ::std::option::Option::Some(member),
+                    "maxlength" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                minlength: crate::__private::wire::field_at(slot_0, "minlength")?,
+                maxlength: crate::__private::wire::field_at(slot_1, "maxlength")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.minlength,
+                &::std::format!("{}.{}", field, "minlength"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.maxlength,
+                &::std::format!("{}.{}", field, "maxlength"),
                 problems,
             );
         }
@@ -19053,12 +19909,9 @@ pub mod propertyvalue_modify {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Fields {
-        /// `order`: `map<any>`.
+        /// `order`: `Order`.
         #[serde(rename = "order")]
-        pub order: ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::__private::serde_json::Value,
-        >,
+        pub order: Order,
     }
     impl crate::wire::FromWire for Fields {
         fn from_wire(
@@ -19085,6 +19938,70 @@ pub mod propertyvalue_modify {
             crate::__private::Check::check(
                 &self.order,
                 &::std::format!("{}.{}", field, "order"),
+                problems,
+            );
+        }
+    }
+    /// `Order` of [`sale.propertyvalue.modify`](https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-modify.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Order {
+        /// `id`: `any`.
+        #[serde(rename = "id")]
+        pub id: crate::__private::serde_json::Value,
+        /// `propertyValues`: `map<any>[]`.
+        #[serde(rename = "propertyValues")]
+        pub property_values: ::std::vec::Vec<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                crate::__private::serde_json::Value,
+            >,
+        >,
+    }
+    impl crate::wire::FromWire for Order {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "propertyValues" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                property_values: crate::__private::wire::field_at(
+                    slot_1,
+                    "propertyValues",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Order {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.property_values,
+                &::std::format!("{}.{}", field, "propertyValues"),
                 problems,
             );
         }
@@ -21929,18 +22846,13 @@ pub mod shipmentproperty_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub default_value: ::std::option::Option<crate::__private::serde_json::Value>,
-        /// `settings`: `map<any>`.
+        /// `settings`: `Settings`.
         #[serde(
             rename = "settings",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
     }
     impl crate::wire::FromWire for Fields {
         fn from_wire(
@@ -22128,6 +23040,71 @@ pub mod shipmentproperty_add {
             crate::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "settings"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`sale.shipmentproperty.add`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `minlength`: `int`.
+        #[serde(
+            rename = "minlength",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub minlength: ::std::option::Option<i64>,
+        /// `maxlength`: `int`.
+        #[serde(
+            rename = "maxlength",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub maxlength: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "minlength" => slot_0 = ::std::option::Option::Some(member),
+                    "maxlength" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                minlength: crate::__private::wire::field_at(slot_0, "minlength")?,
+                maxlength: crate::__private::wire::field_at(slot_1, "maxlength")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.minlength,
+                &::std::format!("{}.{}", field, "minlength"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.maxlength,
+                &::std::format!("{}.{}", field, "maxlength"),
                 problems,
             );
         }
@@ -23460,12 +24437,9 @@ pub mod shipmentpropertyvalue_modify {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Fields {
-        /// `shipment`: `map<any>`.
+        /// `shipment`: `Shipment`.
         #[serde(rename = "shipment")]
-        pub shipment: ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::__private::serde_json::Value,
-        >,
+        pub shipment: Shipment,
     }
     impl crate::wire::FromWire for Fields {
         fn from_wire(
@@ -23492,6 +24466,125 @@ pub mod shipmentpropertyvalue_modify {
             crate::__private::Check::check(
                 &self.shipment,
                 &::std::format!("{}.{}", field, "shipment"),
+                problems,
+            );
+        }
+    }
+    /// `PropertyValues` of [`sale.shipmentpropertyvalue.modify`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-modify.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct PropertyValues {
+        /// `shipmentPropsId`: `any`.
+        #[serde(rename = "shipmentPropsId")]
+        pub shipment_props_id: crate::__private::serde_json::Value,
+        /// `value`: `string`.
+        #[serde(rename = "value")]
+        pub value: ::std::string::String,
+    }
+    impl crate::wire::FromWire for PropertyValues {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "shipmentPropsId" => slot_0 = ::std::option::Option::Some(member),
+                    "value" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                shipment_props_id: crate::__private::wire::field_at(
+                    slot_0,
+                    "shipmentPropsId",
+                )?,
+                value: crate::__private::wire::field_at(slot_1, "value")?,
+            })
+        }
+    }
+    impl crate::__private::Check for PropertyValues {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.shipment_props_id,
+                &::std::format!("{}.{}", field, "shipmentPropsId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.value,
+                &::std::format!("{}.{}", field, "value"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "value"), &self.value);
+        }
+    }
+    /// `Shipment` of [`sale.shipmentpropertyvalue.modify`](https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-modify.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Shipment {
+        /// `id`: `any`.
+        #[serde(rename = "id")]
+        pub id: crate::__private::serde_json::Value,
+        /// `propertyValues`: `PropertyValues[]`.
+        #[serde(rename = "propertyValues")]
+        pub property_values: ::std::vec::Vec<PropertyValues>,
+    }
+    impl crate::wire::FromWire for Shipment {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "propertyValues" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                property_values: crate::__private::wire::field_at(
+                    slot_1,
+                    "propertyValues",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Shipment {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.property_values,
+                &::std::format!("{}.{}", field, "propertyValues"),
                 problems,
             );
         }

@@ -451,6 +451,132 @@ impl ::std::convert::From<&crate::ApiError> for B2eDocumentSendError {
 pub mod b2e_document_send {
     #[allow(unused_imports)]
     use super::*;
+    /// `Company` of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Company {
+        /// `uuid`: `string`.
+        #[serde(rename = "uuid")]
+        pub uuid: ::std::string::String,
+        /// `crmId`: `int`.
+        #[serde(rename = "crmId")]
+        pub crm_id: i64,
+    }
+    impl crate::wire::FromWire for Company {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "uuid" => slot_0 = ::std::option::Option::Some(member),
+                    "crmId" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                uuid: crate::__private::wire::field_at(slot_0, "uuid")?,
+                crm_id: crate::__private::wire::field_at(slot_1, "crmId")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Company {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.uuid,
+                &::std::format!("{}.{}", field, "uuid"),
+                problems,
+            );
+            problems.non_empty(&::std::format!("{}.{}", field, "uuid"), &self.uuid);
+            crate::__private::Check::check(
+                &self.crm_id,
+                &::std::format!("{}.{}", field, "crmId"),
+                problems,
+            );
+        }
+    }
+    /// `ExternalSettings` of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct ExternalSettings {
+        /// `externalId`: `string`.
+        #[serde(rename = "externalId")]
+        pub external_id: ::std::string::String,
+        /// `externalDateCreate`: `string`.
+        #[serde(rename = "externalDateCreate")]
+        pub external_date_create: ::std::string::String,
+    }
+    impl crate::wire::FromWire for ExternalSettings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "externalId" => slot_0 = ::std::option::Option::Some(member),
+                    "externalDateCreate" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                external_id: crate::__private::wire::field_at(slot_0, "externalId")?,
+                external_date_create: crate::__private::wire::field_at(
+                    slot_1,
+                    "externalDateCreate",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for ExternalSettings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.external_id,
+                &::std::format!("{}.{}", field, "externalId"),
+                problems,
+            );
+            problems
+                .non_empty(
+                    &::std::format!("{}.{}", field, "externalId"),
+                    &self.external_id,
+                );
+            crate::__private::Check::check(
+                &self.external_date_create,
+                &::std::format!("{}.{}", field, "externalDateCreate"),
+                problems,
+            );
+            problems
+                .non_empty(
+                    &::std::format!("{}.{}", field, "externalDateCreate"),
+                    &self.external_date_create,
+                );
+        }
+    }
     /// `Fields` of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
     #[derive(
         ::std::fmt::Debug,
@@ -461,21 +587,15 @@ pub mod b2e_document_send {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Fields {
-        /// `company`: `map<any>`.
+        /// `company`: `Company`.
         #[serde(rename = "company")]
-        pub company: ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::__private::serde_json::Value,
-        >,
+        pub company: Company,
         /// `members`: `any[]`.
         #[serde(rename = "members")]
         pub members: ::std::vec::Vec<crate::__private::serde_json::Value>,
-        /// `responsible`: `map<any>`.
+        /// `responsible`: `Responsible`.
         #[serde(rename = "responsible")]
-        pub responsible: ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::__private::serde_json::Value,
-        >,
+        pub responsible: Responsible,
         /// `companyProviderUid`: `string`.
         #[serde(rename = "companyProviderUid")]
         pub company_provider_uid: ::std::string::String,
@@ -485,12 +605,9 @@ pub mod b2e_document_send {
         /// `regionDocumentType`: `string`.
         #[serde(rename = "regionDocumentType")]
         pub region_document_type: ::std::string::String,
-        /// `externalSettings`: `map<any>`.
+        /// `externalSettings`: `ExternalSettings`.
         #[serde(rename = "externalSettings")]
-        pub external_settings: ::std::collections::BTreeMap<
-            ::std::string::String,
-            crate::__private::serde_json::Value,
-        >,
+        pub external_settings: ExternalSettings,
         /// `language`: `string`.
         #[serde(
             rename = "language",
@@ -613,6 +730,97 @@ pub mod b2e_document_send {
             crate::__private::Check::check(
                 &self.language,
                 &::std::format!("{}.{}", field, "language"),
+                problems,
+            );
+        }
+    }
+    /// `Responsible` of [`sign.b2e.document.send`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Responsible {
+        /// `employeeCode`: `string`.
+        #[serde(rename = "employeeCode")]
+        pub employee_code: ::std::string::String,
+        /// `employeeId`: `int`.
+        #[serde(rename = "employeeId")]
+        pub employee_id: i64,
+        /// `userId`: `int`.
+        #[serde(rename = "userId")]
+        pub user_id: i64,
+        /// `role`: `string`.
+        #[serde(
+            rename = "role",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Responsible {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "employeeCode" => slot_0 = ::std::option::Option::Some(member),
+                    "employeeId" => slot_1 = ::std::option::Option::Some(member),
+                    "userId" => slot_2 = ::std::option::Option::Some(member),
+                    "role" => slot_3 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                employee_code: crate::__private::wire::field_at(slot_0, "employeeCode")?,
+                employee_id: crate::__private::wire::field_at(slot_1, "employeeId")?,
+                user_id: crate::__private::wire::field_at(slot_2, "userId")?,
+                role: crate::__private::wire::field_at(slot_3, "role")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Responsible {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.employee_code,
+                &::std::format!("{}.{}", field, "employeeCode"),
+                problems,
+            );
+            problems
+                .non_empty(
+                    &::std::format!("{}.{}", field, "employeeCode"),
+                    &self.employee_code,
+                );
+            crate::__private::Check::check(
+                &self.employee_id,
+                &::std::format!("{}.{}", field, "employeeId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.user_id,
+                &::std::format!("{}.{}", field, "userId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "role"),
                 problems,
             );
         }
@@ -796,6 +1004,139 @@ impl ::std::convert::From<&crate::ApiError> for B2eHcmlinkDocumentGetError {
 pub mod b2e_hcmlink_document_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Document` of [`sign.b2e.hcmlink.document.get`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-hcmlink-document-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Document {
+        /// `date`: `string`.
+        #[serde(
+            rename = "date",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `fileUrl`: `string`.
+        #[serde(
+            rename = "fileUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_url: ::std::option::Option<::std::string::String>,
+        /// `fileName`: `string`.
+        #[serde(
+            rename = "fileName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_name: ::std::option::Option<::std::string::String>,
+        /// `uid`: `string`.
+        #[serde(
+            rename = "uid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub uid: ::std::option::Option<::std::string::String>,
+        /// `documentUid`: `string`.
+        #[serde(
+            rename = "documentUid",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub document_uid: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Document {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "date" => slot_0 = ::std::option::Option::Some(member),
+                    "name" => slot_1 = ::std::option::Option::Some(member),
+                    "fileUrl" => slot_2 = ::std::option::Option::Some(member),
+                    "fileName" => slot_3 = ::std::option::Option::Some(member),
+                    "uid" => slot_4 = ::std::option::Option::Some(member),
+                    "documentUid" => slot_5 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                date: crate::__private::wire::field_at(slot_0, "date")?,
+                name: crate::__private::wire::field_at(slot_1, "name")?,
+                file_url: crate::__private::wire::field_at(slot_2, "fileUrl")?,
+                file_name: crate::__private::wire::field_at(slot_3, "fileName")?,
+                uid: crate::__private::wire::field_at(slot_4, "uid")?,
+                document_uid: crate::__private::wire::field_at(slot_5, "documentUid")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Document {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.date,
+                &::std::format!("{}.{}", field, "date"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.file_url,
+                &::std::format!("{}.{}", field, "fileUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.file_name,
+                &::std::format!("{}.{}", field, "fileName"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.uid,
+                &::std::format!("{}.{}", field, "uid"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.document_uid,
+                &::std::format!("{}.{}", field, "documentUid"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`sign.b2e.hcmlink.document.get`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-hcmlink-document-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -821,18 +1162,13 @@ pub mod b2e_hcmlink_document_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub employee: ::std::option::Option<::std::string::String>,
-        /// `document`: `map<any>`.
+        /// `document`: `Document`.
         #[serde(
             rename = "document",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub document: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub document: ::std::option::Option<Document>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(

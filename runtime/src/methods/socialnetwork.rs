@@ -86,6 +86,973 @@ impl ::std::convert::From<&crate::ApiError> for ApiWorkgroupGetError {
 pub mod api_workgroup_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Actions` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Actions {
+        /// `EDIT`: `yn`.
+        #[serde(
+            rename = "EDIT",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit: ::std::option::Option<crate::types::Yn>,
+        /// `DELETE`: `yn`.
+        #[serde(
+            rename = "DELETE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delete: ::std::option::Option<crate::types::Yn>,
+        /// `INVITE`: `yn`.
+        #[serde(
+            rename = "INVITE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invite: ::std::option::Option<crate::types::Yn>,
+        /// `JOIN`: `yn`.
+        #[serde(
+            rename = "JOIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub join: ::std::option::Option<crate::types::Yn>,
+        /// `LEAVE`: `yn`.
+        #[serde(
+            rename = "LEAVE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub leave: ::std::option::Option<crate::types::Yn>,
+        /// `FOLLOW`: `yn`.
+        #[serde(
+            rename = "FOLLOW",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub follow: ::std::option::Option<crate::types::Yn>,
+        /// `PIN`: `yn`.
+        #[serde(
+            rename = "PIN",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pin: ::std::option::Option<crate::types::Yn>,
+        /// `EDIT_FEATURES`: `yn`.
+        #[serde(
+            rename = "EDIT_FEATURES",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub edit_features: ::std::option::Option<crate::types::Yn>,
+    }
+    impl crate::wire::FromWire for Actions {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "EDIT" => slot_0 = ::std::option::Option::Some(member),
+                    "DELETE" => slot_1 = ::std::option::Option::Some(member),
+                    "INVITE" => slot_2 = ::std::option::Option::Some(member),
+                    "JOIN" => slot_3 = ::std::option::Option::Some(member),
+                    "LEAVE" => slot_4 = ::std::option::Option::Some(member),
+                    "FOLLOW" => slot_5 = ::std::option::Option::Some(member),
+                    "PIN" => slot_6 = ::std::option::Option::Some(member),
+                    "EDIT_FEATURES" => slot_7 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                edit: crate::__private::wire::field_at(slot_0, "EDIT")?,
+                delete: crate::__private::wire::field_at(slot_1, "DELETE")?,
+                invite: crate::__private::wire::field_at(slot_2, "INVITE")?,
+                join: crate::__private::wire::field_at(slot_3, "JOIN")?,
+                leave: crate::__private::wire::field_at(slot_4, "LEAVE")?,
+                follow: crate::__private::wire::field_at(slot_5, "FOLLOW")?,
+                pin: crate::__private::wire::field_at(slot_6, "PIN")?,
+                edit_features: crate::__private::wire::field_at(slot_7, "EDIT_FEATURES")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Actions {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.edit,
+                &::std::format!("{}.{}", field, "EDIT"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.delete,
+                &::std::format!("{}.{}", field, "DELETE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.invite,
+                &::std::format!("{}.{}", field, "INVITE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.join,
+                &::std::format!("{}.{}", field, "JOIN"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.leave,
+                &::std::format!("{}.{}", field, "LEAVE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.follow,
+                &::std::format!("{}.{}", field, "FOLLOW"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.pin,
+                &::std::format!("{}.{}", field, "PIN"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.edit_features,
+                &::std::format!("{}.{}", field, "EDIT_FEATURES"),
+                problems,
+            );
+        }
+    }
+    /// `AdditionalData` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct AdditionalData {
+        /// `ROLE`: `string`.
+        #[serde(
+            rename = "ROLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<::std::string::String>,
+        /// `INITIATED_BY_TYPE`: `string`.
+        #[serde(
+            rename = "INITIATED_BY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub initiated_by_type: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for AdditionalData {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "ROLE" => slot_0 = ::std::option::Option::Some(member),
+                    "INITIATED_BY_TYPE" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                role: crate::__private::wire::field_at(slot_0, "ROLE")?,
+                initiated_by_type: crate::__private::wire::field_at(
+                    slot_1,
+                    "INITIATED_BY_TYPE",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for AdditionalData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "ROLE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.initiated_by_type,
+                &::std::format!("{}.{}", field, "INITIATED_BY_TYPE"),
+                problems,
+            );
+        }
+    }
+    /// `AvatarData` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct AvatarData {
+        /// `type`: `string`.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for AvatarData {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "type" => slot_0 = ::std::option::Option::Some(member),
+                    "id" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                type_: crate::__private::wire::field_at(slot_0, "type")?,
+                id: crate::__private::wire::field_at(slot_1, "id")?,
+            })
+        }
+    }
+    impl crate::__private::Check for AvatarData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.type_,
+                &::std::format!("{}.{}", field, "type"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+        }
+    }
+    /// `AvatarTypes` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct AvatarTypes {
+        /// `sort`: `int`.
+        #[serde(
+            rename = "sort",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort: ::std::option::Option<i64>,
+        /// `mobileUrl`: `string`.
+        #[serde(
+            rename = "mobileUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mobile_url: ::std::option::Option<::std::string::String>,
+        /// `webCssClass`: `string`.
+        #[serde(
+            rename = "webCssClass",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub web_css_class: ::std::option::Option<::std::string::String>,
+        /// `entitySelectorUrl`: `string`.
+        #[serde(
+            rename = "entitySelectorUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_selector_url: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for AvatarTypes {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "sort" => slot_0 = ::std::option::Option::Some(member),
+                    "mobileUrl" => slot_1 = ::std::option::Option::Some(member),
+                    "webCssClass" => slot_2 = ::std::option::Option::Some(member),
+                    "entitySelectorUrl" => slot_3 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                sort: crate::__private::wire::field_at(slot_0, "sort")?,
+                mobile_url: crate::__private::wire::field_at(slot_1, "mobileUrl")?,
+                web_css_class: crate::__private::wire::field_at(slot_2, "webCssClass")?,
+                entity_selector_url: crate::__private::wire::field_at(
+                    slot_3,
+                    "entitySelectorUrl",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for AvatarTypes {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.sort,
+                &::std::format!("{}.{}", field, "sort"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.mobile_url,
+                &::std::format!("{}.{}", field, "mobileUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.web_css_class,
+                &::std::format!("{}.{}", field, "webCssClass"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.entity_selector_url,
+                &::std::format!("{}.{}", field, "entitySelectorUrl"),
+                problems,
+            );
+        }
+    }
+    /// `Counters` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Counters {
+        /// `workgroup_requests_out`: `int`.
+        #[serde(
+            rename = "workgroup_requests_out",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub workgroup_requests_out: ::std::option::Option<i64>,
+        /// `workgroup_requests_in`: `int`.
+        #[serde(
+            rename = "workgroup_requests_in",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub workgroup_requests_in: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Counters {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "workgroup_requests_out" => {
+                        slot_0 = ::std::option::Option::Some(member);
+                    }
+                    "workgroup_requests_in" => {
+                        slot_1 = ::std::option::Option::Some(member);
+                    }
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                workgroup_requests_out: crate::__private::wire::field_at(
+                    slot_0,
+                    "workgroup_requests_out",
+                )?,
+                workgroup_requests_in: crate::__private::wire::field_at(
+                    slot_1,
+                    "workgroup_requests_in",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for Counters {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.workgroup_requests_out,
+                &::std::format!("{}.{}", field, "workgroup_requests_out"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.workgroup_requests_in,
+                &::std::format!("{}.{}", field, "workgroup_requests_in"),
+                problems,
+            );
+        }
+    }
+    /// `Features` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Features {
+        /// `featureName`: `string`.
+        #[serde(
+            rename = "featureName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub feature_name: ::std::option::Option<::std::string::String>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `customName`: `string`.
+        #[serde(
+            rename = "customName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_name: ::std::option::Option<::std::string::String>,
+        /// `id`: `string`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
+        /// `active`: `yn`.
+        #[serde(
+            rename = "active",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub active: ::std::option::Option<crate::types::Yn>,
+    }
+    impl crate::wire::FromWire for Features {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "featureName" => slot_0 = ::std::option::Option::Some(member),
+                    "name" => slot_1 = ::std::option::Option::Some(member),
+                    "customName" => slot_2 = ::std::option::Option::Some(member),
+                    "id" => slot_3 = ::std::option::Option::Some(member),
+                    "active" => slot_4 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                feature_name: crate::__private::wire::field_at(slot_0, "featureName")?,
+                name: crate::__private::wire::field_at(slot_1, "name")?,
+                custom_name: crate::__private::wire::field_at(slot_2, "customName")?,
+                id: crate::__private::wire::field_at(slot_3, "id")?,
+                active: crate::__private::wire::field_at(slot_4, "active")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Features {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.feature_name,
+                &::std::format!("{}.{}", field, "featureName"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.custom_name,
+                &::std::format!("{}.{}", field, "customName"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.active,
+                &::std::format!("{}.{}", field, "active"),
+                problems,
+            );
+        }
+    }
+    /// `GroupMembersList` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct GroupMembersList {
+        /// `id`: `user`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `invited`: `yn`.
+        #[serde(
+            rename = "invited",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invited: ::std::option::Option<crate::types::Yn>,
+        /// `isAwaiting`: `yn`.
+        #[serde(
+            rename = "isAwaiting",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_awaiting: ::std::option::Option<crate::types::Yn>,
+        /// `isMember`: `yn`.
+        #[serde(
+            rename = "isMember",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_member: ::std::option::Option<crate::types::Yn>,
+    }
+    impl crate::wire::FromWire for GroupMembersList {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "invited" => slot_1 = ::std::option::Option::Some(member),
+                    "isAwaiting" => slot_2 = ::std::option::Option::Some(member),
+                    "isMember" => slot_3 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                invited: crate::__private::wire::field_at(slot_1, "invited")?,
+                is_awaiting: crate::__private::wire::field_at(slot_2, "isAwaiting")?,
+                is_member: crate::__private::wire::field_at(slot_3, "isMember")?,
+            })
+        }
+    }
+    impl crate::__private::Check for GroupMembersList {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.invited,
+                &::std::format!("{}.{}", field, "invited"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_awaiting,
+                &::std::format!("{}.{}", field, "isAwaiting"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_member,
+                &::std::format!("{}.{}", field, "isMember"),
+                problems,
+            );
+        }
+    }
+    /// `ListOfMembers` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct ListOfMembers {
+        /// `id`: `user`.
+        #[serde(
+            rename = "id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `isOwner`: `yn`.
+        #[serde(
+            rename = "isOwner",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_owner: ::std::option::Option<crate::types::Yn>,
+        /// `isModerator`: `yn`.
+        #[serde(
+            rename = "isModerator",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_moderator: ::std::option::Option<crate::types::Yn>,
+        /// `isScrumMaster`: `yn`.
+        #[serde(
+            rename = "isScrumMaster",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_scrum_master: ::std::option::Option<crate::types::Yn>,
+        /// `isAutoMember`: `yn`.
+        #[serde(
+            rename = "isAutoMember",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_auto_member: ::std::option::Option<crate::types::Yn>,
+        /// `name`: `string`.
+        #[serde(
+            rename = "name",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `lastName`: `string`.
+        #[serde(
+            rename = "lastName",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `position`: `string`.
+        #[serde(
+            rename = "position",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub position: ::std::option::Option<::std::string::String>,
+        /// `photo`: `string`.
+        #[serde(
+            rename = "photo",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub photo: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for ListOfMembers {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "id" => slot_0 = ::std::option::Option::Some(member),
+                    "isOwner" => slot_1 = ::std::option::Option::Some(member),
+                    "isModerator" => slot_2 = ::std::option::Option::Some(member),
+                    "isScrumMaster" => slot_3 = ::std::option::Option::Some(member),
+                    "isAutoMember" => slot_4 = ::std::option::Option::Some(member),
+                    "name" => slot_5 = ::std::option::Option::Some(member),
+                    "lastName" => slot_6 = ::std::option::Option::Some(member),
+                    "position" => slot_7 = ::std::option::Option::Some(member),
+                    "photo" => slot_8 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "id")?,
+                is_owner: crate::__private::wire::field_at(slot_1, "isOwner")?,
+                is_moderator: crate::__private::wire::field_at(slot_2, "isModerator")?,
+                is_scrum_master: crate::__private::wire::field_at(
+                    slot_3,
+                    "isScrumMaster",
+                )?,
+                is_auto_member: crate::__private::wire::field_at(
+                    slot_4,
+                    "isAutoMember",
+                )?,
+                name: crate::__private::wire::field_at(slot_5, "name")?,
+                last_name: crate::__private::wire::field_at(slot_6, "lastName")?,
+                position: crate::__private::wire::field_at(slot_7, "position")?,
+                photo: crate::__private::wire::field_at(slot_8, "photo")?,
+            })
+        }
+    }
+    impl crate::__private::Check for ListOfMembers {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "id"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_owner,
+                &::std::format!("{}.{}", field, "isOwner"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_moderator,
+                &::std::format!("{}.{}", field, "isModerator"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_scrum_master,
+                &::std::format!("{}.{}", field, "isScrumMaster"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_auto_member,
+                &::std::format!("{}.{}", field, "isAutoMember"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.last_name,
+                &::std::format!("{}.{}", field, "lastName"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.position,
+                &::std::format!("{}.{}", field, "position"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.photo,
+                &::std::format!("{}.{}", field, "photo"),
+                problems,
+            );
+        }
+    }
+    /// `OwnerData` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct OwnerData {
+        /// `ID`: `user`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `PHOTO`: `string`.
+        #[serde(
+            rename = "PHOTO",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub photo: ::std::option::Option<::std::string::String>,
+        /// `FORMATTED_NAME`: `string`.
+        #[serde(
+            rename = "FORMATTED_NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub formatted_name: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for OwnerData {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "ID" => slot_0 = ::std::option::Option::Some(member),
+                    "PHOTO" => slot_1 = ::std::option::Option::Some(member),
+                    "FORMATTED_NAME" => slot_2 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "ID")?,
+                photo: crate::__private::wire::field_at(slot_1, "PHOTO")?,
+                formatted_name: crate::__private::wire::field_at(
+                    slot_2,
+                    "FORMATTED_NAME",
+                )?,
+            })
+        }
+    }
+    impl crate::__private::Check for OwnerData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.photo,
+                &::std::format!("{}.{}", field, "PHOTO"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.formatted_name,
+                &::std::format!("{}.{}", field, "FORMATTED_NAME"),
+                problems,
+            );
+        }
+    }
     /// `Params` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -442,54 +1409,34 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub avatar: ::std::option::Option<::std::string::String>,
-        /// `AVATAR_TYPES`: `map<any>`.
+        /// `AVATAR_TYPES`: `AvatarTypes`.
         #[serde(
             rename = "AVATAR_TYPES",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub avatar_types: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `AVATAR_DATA`: `map<any>`.
+        pub avatar_types: ::std::option::Option<AvatarTypes>,
+        /// `AVATAR_DATA`: `AvatarData`.
         #[serde(
             rename = "AVATAR_DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub avatar_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `OWNER_DATA`: `map<any>`.
+        pub avatar_data: ::std::option::Option<AvatarData>,
+        /// `OWNER_DATA`: `OwnerData`.
         #[serde(
             rename = "OWNER_DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub owner_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `SUBJECT_DATA`: `map<any>`.
+        pub owner_data: ::std::option::Option<OwnerData>,
+        /// `SUBJECT_DATA`: `SubjectData`.
         #[serde(
             rename = "SUBJECT_DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub subject_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub subject_data: ::std::option::Option<SubjectData>,
         /// `TAGS`: `any[]`.
         #[serde(
             rename = "TAGS",
@@ -499,30 +1446,20 @@ pub mod api_workgroup_get {
         pub tags: ::std::option::Option<
             ::std::vec::Vec<crate::__private::serde_json::Value>,
         >,
-        /// `ACTIONS`: `map<any>`.
+        /// `ACTIONS`: `Actions`.
         #[serde(
             rename = "ACTIONS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub actions: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `USER_DATA`: `map<any>`.
+        pub actions: ::std::option::Option<Actions>,
+        /// `USER_DATA`: `UserData`.
         #[serde(
             rename = "USER_DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub user_data: ::std::option::Option<UserData>,
         /// `DEPARTMENTS`: `any[]`.
         #[serde(
             rename = "DEPARTMENTS",
@@ -546,30 +1483,20 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub privacy_code: ::std::option::Option<::std::string::String>,
-        /// `LIST_OF_MEMBERS`: `map<any>`.
+        /// `LIST_OF_MEMBERS`: `ListOfMembers`.
         #[serde(
             rename = "LIST_OF_MEMBERS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub list_of_members: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `FEATURES`: `map<any>`.
+        pub list_of_members: ::std::option::Option<ListOfMembers>,
+        /// `FEATURES`: `Features`.
         #[serde(
             rename = "FEATURES",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub features: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub features: ::std::option::Option<Features>,
         /// `LIST_OF_MEMBERS_AWAITING_INVITE`: `map<any>`.
         #[serde(
             rename = "LIST_OF_MEMBERS_AWAITING_INVITE",
@@ -582,30 +1509,20 @@ pub mod api_workgroup_get {
                 crate::__private::serde_json::Value,
             >,
         >,
-        /// `GROUP_MEMBERS_LIST`: `map<any>`.
+        /// `GROUP_MEMBERS_LIST`: `GroupMembersList`.
         #[serde(
             rename = "GROUP_MEMBERS_LIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub group_members_list: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `COUNTERS`: `map<any>`.
+        pub group_members_list: ::std::option::Option<GroupMembersList>,
+        /// `COUNTERS`: `Counters`.
         #[serde(
             rename = "COUNTERS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub counters: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub counters: ::std::option::Option<Counters>,
         /// `EFFICIENCY`: `int`.
         #[serde(
             rename = "EFFICIENCY",
@@ -613,18 +1530,13 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub efficiency: ::std::option::Option<i64>,
-        /// `ADDITIONAL_DATA`: `map<any>`.
+        /// `ADDITIONAL_DATA`: `AdditionalData`.
         #[serde(
             rename = "ADDITIONAL_DATA",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub additional_data: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub additional_data: ::std::option::Option<AdditionalData>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -1233,6 +2145,158 @@ pub mod api_workgroup_get {
             );
         }
     }
+    /// `SubjectData` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct SubjectData {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for SubjectData {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "ID" => slot_0 = ::std::option::Option::Some(member),
+                    "NAME" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "ID")?,
+                name: crate::__private::wire::field_at(slot_1, "NAME")?,
+            })
+        }
+    }
+    impl crate::__private::Check for SubjectData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+        }
+    }
+    /// `UserData` of [`socialnetwork.api.workgroup.get`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct UserData {
+        /// `ROLE`: `any`.
+        #[serde(
+            rename = "ROLE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role: ::std::option::Option<crate::__private::serde_json::Value>,
+        /// `INITIATED_BY_TYPE`: `any`.
+        #[serde(
+            rename = "INITIATED_BY_TYPE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub initiated_by_type: ::std::option::Option<
+            crate::__private::serde_json::Value,
+        >,
+        /// `IS_SUBSCRIBED`: `yn`.
+        #[serde(
+            rename = "IS_SUBSCRIBED",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_subscribed: ::std::option::Option<crate::types::Yn>,
+    }
+    impl crate::wire::FromWire for UserData {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "ROLE" => slot_0 = ::std::option::Option::Some(member),
+                    "INITIATED_BY_TYPE" => slot_1 = ::std::option::Option::Some(member),
+                    "IS_SUBSCRIBED" => slot_2 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                role: crate::__private::wire::field_at(slot_0, "ROLE")?,
+                initiated_by_type: crate::__private::wire::field_at(
+                    slot_1,
+                    "INITIATED_BY_TYPE",
+                )?,
+                is_subscribed: crate::__private::wire::field_at(slot_2, "IS_SUBSCRIBED")?,
+            })
+        }
+    }
+    impl crate::__private::Check for UserData {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.role,
+                &::std::format!("{}.{}", field, "ROLE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.initiated_by_type,
+                &::std::format!("{}.{}", field, "INITIATED_BY_TYPE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_subscribed,
+                &::std::format!("{}.{}", field, "IS_SUBSCRIBED"),
+                problems,
+            );
+        }
+    }
 }
 /// [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html) (REST v2)
 ///
@@ -1263,13 +2327,13 @@ pub struct ApiWorkgroupList {
     pub select: ::std::option::Option<
         ::std::vec::Vec<crate::__private::serde_json::Value>,
     >,
-    /// `order`: `Order`.
+    /// `order`: `Filter`.
     #[serde(
         rename = "order",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order: ::std::option::Option<api_workgroup_list::Order>,
+    pub order: ::std::option::Option<api_workgroup_list::Filter>,
     /// `params`: `Params`.
     #[serde(
         rename = "params",
@@ -1322,7 +2386,7 @@ impl ApiWorkgroupList {
     #[must_use]
     pub fn order(
         mut self,
-        value: impl ::std::convert::Into<api_workgroup_list::Order>,
+        value: impl ::std::convert::Into<api_workgroup_list::Filter>,
     ) -> Self {
         self.order = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1589,261 +2653,6 @@ pub mod api_workgroup_list {
         }
     }
     impl crate::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
-            crate::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.owner_id,
-                &::std::format!("{}.{}", field, "OWNER_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.active,
-                &::std::format!("{}.{}", field, "ACTIVE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.visible,
-                &::std::format!("{}.{}", field, "VISIBLE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.opened,
-                &::std::format!("{}.{}", field, "OPENED"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.closed,
-                &::std::format!("{}.{}", field, "CLOSED"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.project,
-                &::std::format!("{}.{}", field, "PROJECT"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.subject_id,
-                &::std::format!("{}.{}", field, "SUBJECT_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.site_id,
-                &::std::format!("{}.{}", field, "SITE_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.date_create,
-                &::std::format!("{}.{}", field, "DATE_CREATE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.date_update,
-                &::std::format!("{}.{}", field, "DATE_UPDATE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.date_activity,
-                &::std::format!("{}.{}", field, "DATE_ACTIVITY"),
-                problems,
-            );
-        }
-    }
-    /// `Order` of [`socialnetwork.api.workgroup.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        crate::__private::serde::Serialize,
-        crate::__private::serde::Deserialize
-    )]
-    #[serde(crate = "crate::__private::serde")]
-    pub struct Order {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `OWNER_ID`: `int`.
-        #[serde(
-            rename = "OWNER_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub owner_id: ::std::option::Option<i64>,
-        /// `ACTIVE`: `string`.
-        #[serde(
-            rename = "ACTIVE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub active: ::std::option::Option<::std::string::String>,
-        /// `VISIBLE`: `string`.
-        #[serde(
-            rename = "VISIBLE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub visible: ::std::option::Option<::std::string::String>,
-        /// `OPENED`: `string`.
-        #[serde(
-            rename = "OPENED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub opened: ::std::option::Option<::std::string::String>,
-        /// `CLOSED`: `string`.
-        #[serde(
-            rename = "CLOSED",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub closed: ::std::option::Option<::std::string::String>,
-        /// `PROJECT`: `string`.
-        #[serde(
-            rename = "PROJECT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub project: ::std::option::Option<::std::string::String>,
-        /// `SUBJECT_ID`: `int`.
-        #[serde(
-            rename = "SUBJECT_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub subject_id: ::std::option::Option<i64>,
-        /// `SITE_ID`: `string`.
-        #[serde(
-            rename = "SITE_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub site_id: ::std::option::Option<::std::string::String>,
-        /// `DATE_CREATE`: `datetime`.
-        #[serde(
-            rename = "DATE_CREATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_create: ::std::option::Option<::std::string::String>,
-        /// `DATE_UPDATE`: `datetime`.
-        #[serde(
-            rename = "DATE_UPDATE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_update: ::std::option::Option<::std::string::String>,
-        /// `DATE_ACTIVITY`: `datetime`.
-        #[serde(
-            rename = "DATE_ACTIVITY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_activity: ::std::option::Option<::std::string::String>,
-    }
-    impl crate::wire::FromWire for Order {
-        fn from_wire(
-            value: &crate::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, crate::wire::WireError> {
-            let obj = crate::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_11: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_12: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "NAME" => slot_1 = ::std::option::Option::Some(member),
-                    "OWNER_ID" => slot_2 = ::std::option::Option::Some(member),
-                    "ACTIVE" => slot_3 = ::std::option::Option::Some(member),
-                    "VISIBLE" => slot_4 = ::std::option::Option::Some(member),
-                    "OPENED" => slot_5 = ::std::option::Option::Some(member),
-                    "CLOSED" => slot_6 = ::std::option::Option::Some(member),
-                    "PROJECT" => slot_7 = ::std::option::Option::Some(member),
-                    "SUBJECT_ID" => slot_8 = ::std::option::Option::Some(member),
-                    "SITE_ID" => slot_9 = ::std::option::Option::Some(member),
-                    "DATE_CREATE" => slot_10 = ::std::option::Option::Some(member),
-                    "DATE_UPDATE" => slot_11 = ::std::option::Option::Some(member),
-                    "DATE_ACTIVITY" => slot_12 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: crate::__private::wire::field_at(slot_0, "ID")?,
-                name: crate::__private::wire::field_at(slot_1, "NAME")?,
-                owner_id: crate::__private::wire::field_at(slot_2, "OWNER_ID")?,
-                active: crate::__private::wire::field_at(slot_3, "ACTIVE")?,
-                visible: crate::__private::wire::field_at(slot_4, "VISIBLE")?,
-                opened: crate::__private::wire::field_at(slot_5, "OPENED")?,
-                closed: crate::__private::wire::field_at(slot_6, "CLOSED")?,
-                project: crate::__private::wire::field_at(slot_7, "PROJECT")?,
-                subject_id: crate::__private::wire::field_at(slot_8, "SUBJECT_ID")?,
-                site_id: crate::__private::wire::field_at(slot_9, "SITE_ID")?,
-                date_create: crate::__private::wire::field_at(slot_10, "DATE_CREATE")?,
-                date_update: crate::__private::wire::field_at(slot_11, "DATE_UPDATE")?,
-                date_activity: crate::__private::wire::field_at(
-                    slot_12,
-                    "DATE_ACTIVITY",
-                )?,
-            })
-        }
-    }
-    impl crate::__private::Check for Order {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
             crate::__private::Check::check(

@@ -537,6 +537,142 @@ impl ::std::convert::From<&crate::ApiError> for ChecklistitemGetError {
 pub mod checklistitem_get {
     #[allow(unused_imports)]
     use super::*;
+    /// `Attachments` of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Attachments {
+        /// `ATTACHMENT_ID`: `int`.
+        #[serde(
+            rename = "ATTACHMENT_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub attachment_id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `SIZE`: `string`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<::std::string::String>,
+        /// `FILE_ID`: `string`.
+        #[serde(
+            rename = "FILE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<::std::string::String>,
+        /// `DOWNLOAD_URL`: `string`.
+        #[serde(
+            rename = "DOWNLOAD_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `VIEW_URL`: `string`.
+        #[serde(
+            rename = "VIEW_URL",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub view_url: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Attachments {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "ATTACHMENT_ID" => slot_0 = ::std::option::Option::Some(member),
+                    "NAME" => slot_1 = ::std::option::Option::Some(member),
+                    "SIZE" => slot_2 = ::std::option::Option::Some(member),
+                    "FILE_ID" => slot_3 = ::std::option::Option::Some(member),
+                    "DOWNLOAD_URL" => slot_4 = ::std::option::Option::Some(member),
+                    "VIEW_URL" => slot_5 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                attachment_id: crate::__private::wire::field_at(
+                    slot_0,
+                    "ATTACHMENT_ID",
+                )?,
+                name: crate::__private::wire::field_at(slot_1, "NAME")?,
+                size: crate::__private::wire::field_at(slot_2, "SIZE")?,
+                file_id: crate::__private::wire::field_at(slot_3, "FILE_ID")?,
+                download_url: crate::__private::wire::field_at(slot_4, "DOWNLOAD_URL")?,
+                view_url: crate::__private::wire::field_at(slot_5, "VIEW_URL")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Attachments {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.attachment_id,
+                &::std::format!("{}.{}", field, "ATTACHMENT_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.file_id,
+                &::std::format!("{}.{}", field, "FILE_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "DOWNLOAD_URL"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.view_url,
+                &::std::format!("{}.{}", field, "VIEW_URL"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`task.checklistitem.get`](https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html).
     #[derive(
         ::std::fmt::Debug,
@@ -627,18 +763,13 @@ pub mod checklistitem_get {
         pub members: ::std::option::Option<
             ::std::vec::Vec<crate::__private::serde_json::Value>,
         >,
-        /// `ATTACHMENTS`: `map<any>`.
+        /// `ATTACHMENTS`: `Attachments`.
         #[serde(
             rename = "ATTACHMENTS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub attachments: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub attachments: ::std::option::Option<Attachments>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -6614,6 +6745,71 @@ impl ::std::convert::From<&crate::ApiError> for ItemUserfieldAddError {
 pub mod item_userfield_add {
     #[allow(unused_imports)]
     use super::*;
+    /// `EditFormLabel` of [`task.item.userfield.add`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct EditFormLabel {
+        /// `de`: `string`.
+        #[serde(
+            rename = "de",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub de: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for EditFormLabel {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "de" => slot_0 = ::std::option::Option::Some(member),
+                    "en" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                de: crate::__private::wire::field_at(slot_0, "de")?,
+                en: crate::__private::wire::field_at(slot_1, "en")?,
+            })
+        }
+    }
+    impl crate::__private::Check for EditFormLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.de,
+                &::std::format!("{}.{}", field, "de"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+        }
+    }
     /// `Params` of [`task.item.userfield.add`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-add.html).
     #[derive(
         ::std::fmt::Debug,
@@ -6637,18 +6833,13 @@ pub mod item_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `EDIT_FORM_LABEL`: `map<any>`.
+        /// `EDIT_FORM_LABEL`: `EditFormLabel`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_form_label: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub edit_form_label: ::std::option::Option<EditFormLabel>,
         /// `LABEL`: `string`.
         #[serde(
             rename = "LABEL",
@@ -6677,18 +6868,13 @@ pub mod item_userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mandatory: ::std::option::Option<crate::types::Yn>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
     }
     impl crate::wire::FromWire for Params {
         fn from_wire(
@@ -6808,6 +6994,74 @@ pub mod item_userfield_add {
             crate::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`task.item.userfield.add`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
         }
@@ -7155,18 +7409,13 @@ pub mod item_userfield_get {
                 crate::__private::serde_json::Value,
             >,
         >,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -7378,6 +7627,139 @@ pub mod item_userfield_get {
             crate::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`task.item.userfield.get`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "SIZE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    "REGEXP" => slot_2 = ::std::option::Option::Some(member),
+                    "MIN_LENGTH" => slot_3 = ::std::option::Option::Some(member),
+                    "MAX_LENGTH" => slot_4 = ::std::option::Option::Some(member),
+                    "DEFAULT_VALUE" => slot_5 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                size: crate::__private::wire::field_at(slot_0, "SIZE")?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+                regexp: crate::__private::wire::field_at(slot_2, "REGEXP")?,
+                min_length: crate::__private::wire::field_at(slot_3, "MIN_LENGTH")?,
+                max_length: crate::__private::wire::field_at(slot_4, "MAX_LENGTH")?,
+                default_value: crate::__private::wire::field_at(slot_5, "DEFAULT_VALUE")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
                 problems,
             );
         }
@@ -8147,18 +8529,13 @@ pub mod item_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
-        /// `EDIT_FORM_LABEL`: `map<any>`.
+        /// `EDIT_FORM_LABEL`: `EditFormLabel`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_form_label: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub edit_form_label: ::std::option::Option<EditFormLabel>,
         /// `LABEL`: `string`.
         #[serde(
             rename = "LABEL",
@@ -8187,18 +8564,13 @@ pub mod item_userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mandatory: ::std::option::Option<crate::types::Yn>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
     }
     impl crate::wire::FromWire for Data {
         fn from_wire(
@@ -8288,6 +8660,139 @@ pub mod item_userfield_update {
             crate::__private::Check::check(
                 &self.settings,
                 &::std::format!("{}.{}", field, "SETTINGS"),
+                problems,
+            );
+        }
+    }
+    /// `EditFormLabel` of [`task.item.userfield.update`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct EditFormLabel {
+        /// `ru`: `string`.
+        #[serde(
+            rename = "ru",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ru: ::std::option::Option<::std::string::String>,
+        /// `en`: `string`.
+        #[serde(
+            rename = "en",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub en: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for EditFormLabel {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "ru" => slot_0 = ::std::option::Option::Some(member),
+                    "en" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                ru: crate::__private::wire::field_at(slot_0, "ru")?,
+                en: crate::__private::wire::field_at(slot_1, "en")?,
+            })
+        }
+    }
+    impl crate::__private::Check for EditFormLabel {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.ru,
+                &::std::format!("{}.{}", field, "ru"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.en,
+                &::std::format!("{}.{}", field, "en"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`task.item.userfield.update`](https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
         }

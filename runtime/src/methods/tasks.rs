@@ -3979,13 +3979,13 @@ pub struct ApiScrumSprintList {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub order: ::std::option::Option<api_scrum_sprint_list::Order>,
-    /// `filter`: `Filter`.
+    /// `filter`: `Order`.
     #[serde(
         rename = "filter",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub filter: ::std::option::Option<api_scrum_sprint_list::Filter>,
+    pub filter: ::std::option::Option<api_scrum_sprint_list::Order>,
     /// `select`: `map<any>`.
     #[serde(
         rename = "select",
@@ -4031,7 +4031,7 @@ impl ApiScrumSprintList {
     #[must_use]
     pub fn filter(
         mut self,
-        value: impl ::std::convert::Into<api_scrum_sprint_list::Filter>,
+        value: impl ::std::convert::Into<api_scrum_sprint_list::Order>,
     ) -> Self {
         self.filter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4117,229 +4117,6 @@ impl ::std::convert::From<&crate::ApiError> for ApiScrumSprintListError {
 pub mod api_scrum_sprint_list {
     #[allow(unused_imports)]
     use super::*;
-    /// `Filter` of [`tasks.api.scrum.sprint.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-list.html).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::default::Default,
-        crate::__private::serde::Serialize,
-        crate::__private::serde::Deserialize
-    )]
-    #[serde(crate = "crate::__private::serde")]
-    pub struct Filter {
-        /// `ID`: `int`.
-        #[serde(
-            rename = "ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<i64>,
-        /// `GROUP_ID`: `int`.
-        #[serde(
-            rename = "GROUP_ID",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub group_id: ::std::option::Option<i64>,
-        /// `ENTITY_TYPE`: `string`.
-        #[serde(
-            rename = "ENTITY_TYPE",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub entity_type: ::std::option::Option<::std::string::String>,
-        /// `NAME`: `string`.
-        #[serde(
-            rename = "NAME",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// `SORT`: `int`.
-        #[serde(
-            rename = "SORT",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sort: ::std::option::Option<i64>,
-        /// `CREATED_BY`: `int`.
-        #[serde(
-            rename = "CREATED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<i64>,
-        /// `MODIFIED_BY`: `int`.
-        #[serde(
-            rename = "MODIFIED_BY",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modified_by: ::std::option::Option<i64>,
-        /// `DATE_START`: `string`.
-        #[serde(
-            rename = "DATE_START",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_start: ::std::option::Option<::std::string::String>,
-        /// `DATE_END`: `string`.
-        #[serde(
-            rename = "DATE_END",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_end: ::std::option::Option<::std::string::String>,
-        /// `STATUS`: `string`.
-        #[serde(
-            rename = "STATUS",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::std::string::String>,
-        /// `INFO`: `map<any>`.
-        #[serde(
-            rename = "INFO",
-            default,
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub info: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-    }
-    impl crate::wire::FromWire for Filter {
-        fn from_wire(
-            value: &crate::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, crate::wire::WireError> {
-            let obj = crate::__private::wire::object(value)?;
-            let mut slot_0: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_1: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_2: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_3: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_4: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_5: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_6: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_7: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_8: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_9: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            let mut slot_10: ::std::option::Option<
-                &crate::__private::serde_json::Value,
-            > = ::std::option::Option::None;
-            for (key, member) in obj {
-                match key.as_str() {
-                    "ID" => slot_0 = ::std::option::Option::Some(member),
-                    "GROUP_ID" => slot_1 = ::std::option::Option::Some(member),
-                    "ENTITY_TYPE" => slot_2 = ::std::option::Option::Some(member),
-                    "NAME" => slot_3 = ::std::option::Option::Some(member),
-                    "SORT" => slot_4 = ::std::option::Option::Some(member),
-                    "CREATED_BY" => slot_5 = ::std::option::Option::Some(member),
-                    "MODIFIED_BY" => slot_6 = ::std::option::Option::Some(member),
-                    "DATE_START" => slot_7 = ::std::option::Option::Some(member),
-                    "DATE_END" => slot_8 = ::std::option::Option::Some(member),
-                    "STATUS" => slot_9 = ::std::option::Option::Some(member),
-                    "INFO" => slot_10 = ::std::option::Option::Some(member),
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(Self {
-                id: crate::__private::wire::field_at(slot_0, "ID")?,
-                group_id: crate::__private::wire::field_at(slot_1, "GROUP_ID")?,
-                entity_type: crate::__private::wire::field_at(slot_2, "ENTITY_TYPE")?,
-                name: crate::__private::wire::field_at(slot_3, "NAME")?,
-                sort: crate::__private::wire::field_at(slot_4, "SORT")?,
-                created_by: crate::__private::wire::field_at(slot_5, "CREATED_BY")?,
-                modified_by: crate::__private::wire::field_at(slot_6, "MODIFIED_BY")?,
-                date_start: crate::__private::wire::field_at(slot_7, "DATE_START")?,
-                date_end: crate::__private::wire::field_at(slot_8, "DATE_END")?,
-                status: crate::__private::wire::field_at(slot_9, "STATUS")?,
-                info: crate::__private::wire::field_at(slot_10, "INFO")?,
-            })
-        }
-    }
-    impl crate::__private::Check for Filter {
-        #[allow(unused_variables)]
-        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
-            crate::__private::Check::check(
-                &self.id,
-                &::std::format!("{}.{}", field, "ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.group_id,
-                &::std::format!("{}.{}", field, "GROUP_ID"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.entity_type,
-                &::std::format!("{}.{}", field, "ENTITY_TYPE"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.name,
-                &::std::format!("{}.{}", field, "NAME"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.sort,
-                &::std::format!("{}.{}", field, "SORT"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.created_by,
-                &::std::format!("{}.{}", field, "CREATED_BY"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.modified_by,
-                &::std::format!("{}.{}", field, "MODIFIED_BY"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.date_start,
-                &::std::format!("{}.{}", field, "DATE_START"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.date_end,
-                &::std::format!("{}.{}", field, "DATE_END"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.status,
-                &::std::format!("{}.{}", field, "STATUS"),
-                problems,
-            );
-            crate::__private::Check::check(
-                &self.info,
-                &::std::format!("{}.{}", field, "INFO"),
-                problems,
-            );
-        }
-    }
     /// `Order` of [`tasks.api.scrum.sprint.list`](https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-list.html).
     #[derive(
         ::std::fmt::Debug,
@@ -9371,7 +9148,7 @@ impl crate::Method for TaskHistoryList {
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-history-list.html";
     const PAGINATION: crate::Pagination = crate::Pagination::None;
-    type Output = task_history_list::Result;
+    type Output = task_history_list::Filter;
     #[allow(unused_variables)]
     fn validate(&self) -> ::std::result::Result<(), crate::ValidationError> {
         let mut all = crate::__private::Problems::new("tasks.task.history.list");
@@ -9462,18 +9239,13 @@ pub mod task_history_list {
                 crate::__private::serde_json::Value,
             >,
         >,
-        /// `user`: `map<any>`.
+        /// `user`: `User`.
         #[serde(
             rename = "user",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub user: ::std::option::Option<User>,
     }
     impl crate::wire::FromWire for Filter {
         fn from_wire(
@@ -9544,7 +9316,7 @@ pub mod task_history_list {
             );
         }
     }
-    /// `Result` of [`tasks.task.history.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-history-list.html).
+    /// `User` of [`tasks.task.history.list`](https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-history-list.html).
     #[derive(
         ::std::fmt::Debug,
         ::std::clone::Clone,
@@ -9554,7 +9326,7 @@ pub mod task_history_list {
         crate::__private::serde::Deserialize
     )]
     #[serde(crate = "crate::__private::serde")]
-    pub struct Result {
+    pub struct User {
         /// `id`: `int`.
         #[serde(
             rename = "id",
@@ -9562,46 +9334,36 @@ pub mod task_history_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<i64>,
-        /// `createdDate`: `string`.
+        /// `name`: `string`.
         #[serde(
-            rename = "createdDate",
+            rename = "name",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_date: ::std::option::Option<::std::string::String>,
-        /// `field`: `string`.
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `lastName`: `string`.
         #[serde(
-            rename = "field",
+            rename = "lastName",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub field: ::std::option::Option<::std::string::String>,
-        /// `value`: `map<any>`.
+        pub last_name: ::std::option::Option<::std::string::String>,
+        /// `secondName`: `string`.
         #[serde(
-            rename = "value",
+            rename = "secondName",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub value: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `user`: `map<any>`.
+        pub second_name: ::std::option::Option<::std::string::String>,
+        /// `login`: `string`.
         #[serde(
-            rename = "user",
+            rename = "login",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub login: ::std::option::Option<::std::string::String>,
     }
-    impl crate::wire::FromWire for Result {
+    impl crate::wire::FromWire for User {
         fn from_wire(
             value: &crate::__private::serde_json::Value,
         ) -> ::std::result::Result<Self, crate::wire::WireError> {
@@ -9624,23 +9386,23 @@ pub mod task_history_list {
             for (key, member) in obj {
                 match key.as_str() {
                     "id" => slot_0 = ::std::option::Option::Some(member),
-                    "createdDate" => slot_1 = ::std::option::Option::Some(member),
-                    "field" => slot_2 = ::std::option::Option::Some(member),
-                    "value" => slot_3 = ::std::option::Option::Some(member),
-                    "user" => slot_4 = ::std::option::Option::Some(member),
+                    "name" => slot_1 = ::std::option::Option::Some(member),
+                    "lastName" => slot_2 = ::std::option::Option::Some(member),
+                    "secondName" => slot_3 = ::std::option::Option::Some(member),
+                    "login" => slot_4 = ::std::option::Option::Some(member),
                     _ => {}
                 }
             }
             ::std::result::Result::Ok(Self {
                 id: crate::__private::wire::field_at(slot_0, "id")?,
-                created_date: crate::__private::wire::field_at(slot_1, "createdDate")?,
-                field: crate::__private::wire::field_at(slot_2, "field")?,
-                value: crate::__private::wire::field_at(slot_3, "value")?,
-                user: crate::__private::wire::field_at(slot_4, "user")?,
+                name: crate::__private::wire::field_at(slot_1, "name")?,
+                last_name: crate::__private::wire::field_at(slot_2, "lastName")?,
+                second_name: crate::__private::wire::field_at(slot_3, "secondName")?,
+                login: crate::__private::wire::field_at(slot_4, "login")?,
             })
         }
     }
-    impl crate::__private::Check for Result {
+    impl crate::__private::Check for User {
         #[allow(unused_variables)]
         fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
             crate::__private::Check::check(
@@ -9649,23 +9411,23 @@ pub mod task_history_list {
                 problems,
             );
             crate::__private::Check::check(
-                &self.created_date,
-                &::std::format!("{}.{}", field, "createdDate"),
+                &self.name,
+                &::std::format!("{}.{}", field, "name"),
                 problems,
             );
             crate::__private::Check::check(
-                &self.field,
-                &::std::format!("{}.{}", field, "field"),
+                &self.last_name,
+                &::std::format!("{}.{}", field, "lastName"),
                 problems,
             );
             crate::__private::Check::check(
-                &self.value,
-                &::std::format!("{}.{}", field, "value"),
+                &self.second_name,
+                &::std::format!("{}.{}", field, "secondName"),
                 problems,
             );
             crate::__private::Check::check(
-                &self.user,
-                &::std::format!("{}.{}", field, "user"),
+                &self.login,
+                &::std::format!("{}.{}", field, "login"),
                 problems,
             );
         }

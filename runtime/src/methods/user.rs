@@ -3036,18 +3036,13 @@ pub mod userfield_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_searchable: ::std::option::Option<crate::types::Yn>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
         /// `EDIT_FORM_LABEL`: `string`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
@@ -3301,6 +3296,74 @@ pub mod userfield_add {
             crate::__private::Check::check(
                 &self.label,
                 &::std::format!("{}.{}", field, "LABEL"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`user.userfield.add`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
         }
@@ -3696,18 +3759,13 @@ pub mod userfield_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_searchable: ::std::option::Option<crate::types::Yn>,
-        /// `SETTINGS`: `map<any>`.
+        /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
         /// `EDIT_FORM_LABEL`: `string`.
         #[serde(
             rename = "EDIT_FORM_LABEL",
@@ -3921,6 +3979,74 @@ pub mod userfield_update {
             crate::__private::Check::check(
                 &self.label,
                 &::std::format!("{}.{}", field, "LABEL"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`user.userfield.update`](https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
                 problems,
             );
         }

@@ -155,18 +155,13 @@ pub mod add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_searchable: ::std::option::Option<crate::types::Yn>,
-        /// `settings`: `map<any>`.
+        /// `settings`: `Settings`.
         #[serde(
             rename = "settings",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
         /// `editFormLabel`: `string`.
         #[serde(
             rename = "editFormLabel",
@@ -414,6 +409,142 @@ pub mod add {
             crate::__private::Check::check(
                 &self.field,
                 &::std::format!("{}.{}", field, "field"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`userfieldconfig.add`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-add.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    "SIZE" => slot_2 = ::std::option::Option::Some(member),
+                    "REGEXP" => slot_3 = ::std::option::Option::Some(member),
+                    "MIN_LENGTH" => slot_4 = ::std::option::Option::Some(member),
+                    "MAX_LENGTH" => slot_5 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+                size: crate::__private::wire::field_at(slot_2, "SIZE")?,
+                regexp: crate::__private::wire::field_at(slot_3, "REGEXP")?,
+                min_length: crate::__private::wire::field_at(slot_4, "MIN_LENGTH")?,
+                max_length: crate::__private::wire::field_at(slot_5, "MAX_LENGTH")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
                 problems,
             );
         }
@@ -1636,18 +1767,13 @@ pub mod update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub help_message: ::std::option::Option<crate::__private::serde_json::Value>,
-        /// `settings`: `map<any>`.
+        /// `settings`: `Settings`.
         #[serde(
             rename = "settings",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub settings: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub settings: ::std::option::Option<Settings>,
         /// `enum`: `any[]`.
         #[serde(
             rename = "enum",
@@ -1836,6 +1962,142 @@ pub mod update {
             crate::__private::Check::check(
                 &self.field,
                 &::std::format!("{}.{}", field, "field"),
+                problems,
+            );
+        }
+    }
+    /// `Settings` of [`userfieldconfig.update`](https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-update.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Settings {
+        /// `DEFAULT_VALUE`: `string`.
+        #[serde(
+            rename = "DEFAULT_VALUE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_value: ::std::option::Option<::std::string::String>,
+        /// `ROWS`: `int`.
+        #[serde(
+            rename = "ROWS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rows: ::std::option::Option<i64>,
+        /// `SIZE`: `int`.
+        #[serde(
+            rename = "SIZE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub size: ::std::option::Option<i64>,
+        /// `REGEXP`: `string`.
+        #[serde(
+            rename = "REGEXP",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub regexp: ::std::option::Option<::std::string::String>,
+        /// `MIN_LENGTH`: `int`.
+        #[serde(
+            rename = "MIN_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_length: ::std::option::Option<i64>,
+        /// `MAX_LENGTH`: `int`.
+        #[serde(
+            rename = "MAX_LENGTH",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_length: ::std::option::Option<i64>,
+    }
+    impl crate::wire::FromWire for Settings {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "DEFAULT_VALUE" => slot_0 = ::std::option::Option::Some(member),
+                    "ROWS" => slot_1 = ::std::option::Option::Some(member),
+                    "SIZE" => slot_2 = ::std::option::Option::Some(member),
+                    "REGEXP" => slot_3 = ::std::option::Option::Some(member),
+                    "MIN_LENGTH" => slot_4 = ::std::option::Option::Some(member),
+                    "MAX_LENGTH" => slot_5 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                default_value: crate::__private::wire::field_at(
+                    slot_0,
+                    "DEFAULT_VALUE",
+                )?,
+                rows: crate::__private::wire::field_at(slot_1, "ROWS")?,
+                size: crate::__private::wire::field_at(slot_2, "SIZE")?,
+                regexp: crate::__private::wire::field_at(slot_3, "REGEXP")?,
+                min_length: crate::__private::wire::field_at(slot_4, "MIN_LENGTH")?,
+                max_length: crate::__private::wire::field_at(slot_5, "MAX_LENGTH")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Settings {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.default_value,
+                &::std::format!("{}.{}", field, "DEFAULT_VALUE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.rows,
+                &::std::format!("{}.{}", field, "ROWS"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.size,
+                &::std::format!("{}.{}", field, "SIZE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.regexp,
+                &::std::format!("{}.{}", field, "REGEXP"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.min_length,
+                &::std::format!("{}.{}", field, "MIN_LENGTH"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.max_length,
+                &::std::format!("{}.{}", field, "MAX_LENGTH"),
                 problems,
             );
         }

@@ -1654,6 +1654,319 @@ impl ::std::convert::From<&crate::ApiError> for AttachedVoteGetWithVotedError {
 pub mod attached_vote_get_with_voted {
     #[allow(unused_imports)]
     use super::*;
+    /// `Attach` of [`vote.AttachedVote.getWithVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getWithVoted.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Attach {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `VOTE_ID`: `int`.
+        #[serde(
+            rename = "VOTE_ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub vote_id: ::std::option::Option<i64>,
+        /// `COUNTER`: `int`.
+        #[serde(
+            rename = "COUNTER",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub counter: ::std::option::Option<i64>,
+        /// `QUESTIONS`: `any[]`.
+        #[serde(
+            rename = "QUESTIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub questions: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `ANONYMITY`: `int`.
+        #[serde(
+            rename = "ANONYMITY",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub anonymity: ::std::option::Option<i64>,
+        /// `OPTIONS`: `int`.
+        #[serde(
+            rename = "OPTIONS",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub options: ::std::option::Option<i64>,
+        /// `userAnswerMap`: `any[]`.
+        #[serde(
+            rename = "userAnswerMap",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_answer_map: ::std::option::Option<
+            ::std::vec::Vec<crate::__private::serde_json::Value>,
+        >,
+        /// `canEdit`: `yn`.
+        #[serde(
+            rename = "canEdit",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_edit: ::std::option::Option<crate::types::Yn>,
+        /// `canVote`: `yn`.
+        #[serde(
+            rename = "canVote",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_vote: ::std::option::Option<crate::types::Yn>,
+        /// `canRevote`: `yn`.
+        #[serde(
+            rename = "canRevote",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_revote: ::std::option::Option<crate::types::Yn>,
+        /// `isVoted`: `yn`.
+        #[serde(
+            rename = "isVoted",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_voted: ::std::option::Option<crate::types::Yn>,
+        /// `signedAttachId`: `string`.
+        #[serde(
+            rename = "signedAttachId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub signed_attach_id: ::std::option::Option<::std::string::String>,
+        /// `resultUrl`: `string`.
+        #[serde(
+            rename = "resultUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result_url: ::std::option::Option<::std::string::String>,
+        /// `downloadUrl`: `string`.
+        #[serde(
+            rename = "downloadUrl",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
+        /// `entityId`: `int`.
+        #[serde(
+            rename = "entityId",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_id: ::std::option::Option<i64>,
+        /// `isFinished`: `yn`.
+        #[serde(
+            rename = "isFinished",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_finished: ::std::option::Option<crate::types::Yn>,
+    }
+    impl crate::wire::FromWire for Attach {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_4: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_5: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_6: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_7: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_8: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_9: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_10: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_11: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_12: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_13: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_14: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_15: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "ID" => slot_0 = ::std::option::Option::Some(member),
+                    "VOTE_ID" => slot_1 = ::std::option::Option::Some(member),
+                    "COUNTER" => slot_2 = ::std::option::Option::Some(member),
+                    "QUESTIONS" => slot_3 = ::std::option::Option::Some(member),
+                    "ANONYMITY" => slot_4 = ::std::option::Option::Some(member),
+                    "OPTIONS" => slot_5 = ::std::option::Option::Some(member),
+                    "userAnswerMap" => slot_6 = ::std::option::Option::Some(member),
+                    "canEdit" => slot_7 = ::std::option::Option::Some(member),
+                    "canVote" => slot_8 = ::std::option::Option::Some(member),
+                    "canRevote" => slot_9 = ::std::option::Option::Some(member),
+                    "isVoted" => slot_10 = ::std::option::Option::Some(member),
+                    "signedAttachId" => slot_11 = ::std::option::Option::Some(member),
+                    "resultUrl" => slot_12 = ::std::option::Option::Some(member),
+                    "downloadUrl" => slot_13 = ::std::option::Option::Some(member),
+                    "entityId" => slot_14 = ::std::option::Option::Some(member),
+                    "isFinished" => slot_15 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "ID")?,
+                vote_id: crate::__private::wire::field_at(slot_1, "VOTE_ID")?,
+                counter: crate::__private::wire::field_at(slot_2, "COUNTER")?,
+                questions: crate::__private::wire::field_at(slot_3, "QUESTIONS")?,
+                anonymity: crate::__private::wire::field_at(slot_4, "ANONYMITY")?,
+                options: crate::__private::wire::field_at(slot_5, "OPTIONS")?,
+                user_answer_map: crate::__private::wire::field_at(
+                    slot_6,
+                    "userAnswerMap",
+                )?,
+                can_edit: crate::__private::wire::field_at(slot_7, "canEdit")?,
+                can_vote: crate::__private::wire::field_at(slot_8, "canVote")?,
+                can_revote: crate::__private::wire::field_at(slot_9, "canRevote")?,
+                is_voted: crate::__private::wire::field_at(slot_10, "isVoted")?,
+                signed_attach_id: crate::__private::wire::field_at(
+                    slot_11,
+                    "signedAttachId",
+                )?,
+                result_url: crate::__private::wire::field_at(slot_12, "resultUrl")?,
+                download_url: crate::__private::wire::field_at(slot_13, "downloadUrl")?,
+                entity_id: crate::__private::wire::field_at(slot_14, "entityId")?,
+                is_finished: crate::__private::wire::field_at(slot_15, "isFinished")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Attach {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.vote_id,
+                &::std::format!("{}.{}", field, "VOTE_ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.counter,
+                &::std::format!("{}.{}", field, "COUNTER"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.questions,
+                &::std::format!("{}.{}", field, "QUESTIONS"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.anonymity,
+                &::std::format!("{}.{}", field, "ANONYMITY"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.options,
+                &::std::format!("{}.{}", field, "OPTIONS"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.user_answer_map,
+                &::std::format!("{}.{}", field, "userAnswerMap"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.can_edit,
+                &::std::format!("{}.{}", field, "canEdit"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.can_vote,
+                &::std::format!("{}.{}", field, "canVote"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.can_revote,
+                &::std::format!("{}.{}", field, "canRevote"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_voted,
+                &::std::format!("{}.{}", field, "isVoted"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.signed_attach_id,
+                &::std::format!("{}.{}", field, "signedAttachId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.result_url,
+                &::std::format!("{}.{}", field, "resultUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.download_url,
+                &::std::format!("{}.{}", field, "downloadUrl"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.entity_id,
+                &::std::format!("{}.{}", field, "entityId"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.is_finished,
+                &::std::format!("{}.{}", field, "isFinished"),
+                problems,
+            );
+        }
+    }
     /// `Result` of [`vote.AttachedVote.getWithVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getWithVoted.html).
     #[derive(
         ::std::fmt::Debug,
@@ -1665,30 +1978,20 @@ pub mod attached_vote_get_with_voted {
     )]
     #[serde(crate = "crate::__private::serde")]
     pub struct Result {
-        /// `attach`: `map<any>`.
+        /// `attach`: `Attach`.
         #[serde(
             rename = "attach",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub attach: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
-        /// `voted`: `map<any>`.
+        pub attach: ::std::option::Option<Attach>,
+        /// `voted`: `Voted`.
         #[serde(
             rename = "voted",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub voted: ::std::option::Option<
-            ::std::collections::BTreeMap<
-                ::std::string::String,
-                crate::__private::serde_json::Value,
-            >,
-        >,
+        pub voted: ::std::option::Option<Voted>,
     }
     impl crate::wire::FromWire for Result {
         fn from_wire(
@@ -1725,6 +2028,105 @@ pub mod attached_vote_get_with_voted {
             crate::__private::Check::check(
                 &self.voted,
                 &::std::format!("{}.{}", field, "voted"),
+                problems,
+            );
+        }
+    }
+    /// `Voted` of [`vote.AttachedVote.getWithVoted`](https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getWithVoted.html).
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::std::default::Default,
+        crate::__private::serde::Serialize,
+        crate::__private::serde::Deserialize
+    )]
+    #[serde(crate = "crate::__private::serde")]
+    pub struct Voted {
+        /// `ID`: `int`.
+        #[serde(
+            rename = "ID",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<i64>,
+        /// `NAME`: `string`.
+        #[serde(
+            rename = "NAME",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// `IMAGE`: `string`.
+        #[serde(
+            rename = "IMAGE",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image: ::std::option::Option<::std::string::String>,
+        /// `WORK_POSITION`: `string`.
+        #[serde(
+            rename = "WORK_POSITION",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub work_position: ::std::option::Option<::std::string::String>,
+    }
+    impl crate::wire::FromWire for Voted {
+        fn from_wire(
+            value: &crate::__private::serde_json::Value,
+        ) -> ::std::result::Result<Self, crate::wire::WireError> {
+            let obj = crate::__private::wire::object(value)?;
+            let mut slot_0: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_1: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_2: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            let mut slot_3: ::std::option::Option<
+                &crate::__private::serde_json::Value,
+            > = ::std::option::Option::None;
+            for (key, member) in obj {
+                match key.as_str() {
+                    "ID" => slot_0 = ::std::option::Option::Some(member),
+                    "NAME" => slot_1 = ::std::option::Option::Some(member),
+                    "IMAGE" => slot_2 = ::std::option::Option::Some(member),
+                    "WORK_POSITION" => slot_3 = ::std::option::Option::Some(member),
+                    _ => {}
+                }
+            }
+            ::std::result::Result::Ok(Self {
+                id: crate::__private::wire::field_at(slot_0, "ID")?,
+                name: crate::__private::wire::field_at(slot_1, "NAME")?,
+                image: crate::__private::wire::field_at(slot_2, "IMAGE")?,
+                work_position: crate::__private::wire::field_at(slot_3, "WORK_POSITION")?,
+            })
+        }
+    }
+    impl crate::__private::Check for Voted {
+        #[allow(unused_variables)]
+        fn check(&self, field: &str, problems: &mut crate::__private::Problems) {
+            crate::__private::Check::check(
+                &self.id,
+                &::std::format!("{}.{}", field, "ID"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.name,
+                &::std::format!("{}.{}", field, "NAME"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.image,
+                &::std::format!("{}.{}", field, "IMAGE"),
+                problems,
+            );
+            crate::__private::Check::check(
+                &self.work_position,
+                &::std::format!("{}.{}", field, "WORK_POSITION"),
                 problems,
             );
         }

@@ -383,10 +383,18 @@ fn method(path: &str, name: &str, c: &yfm::Clean) -> MethodPage {
         main_params = Some(objects.remove(i).3);
     }
     let mut names_used: BTreeMap<String, usize> = BTreeMap::new();
+    // Table (by line) → the named type made from it: a table becomes one type only.
+    let made: std::cell::RefCell<BTreeMap<usize, String>> = Default::default();
     let mut resolve =
         |field: &str, link: Option<&str>, sec: Section, page: &mut MethodPage| -> Option<String> {
             let found = objects.iter().find(|(s, a, title, _)| {
-                let by_anchor = link.is_some_and(|l| a.as_deref() == Some(l));
+                // Anchors in the docs do not always match their links exactly
+                // (`#result-item` → `{#result-items}`): a prefix match counts too.
+                let by_anchor = link.is_some_and(|l| {
+                    a.as_deref().is_some_and(|a| {
+                        a == l || (l.len() > 3 && (a.starts_with(l) || l.starts_with(a)))
+                    })
+                });
                 let t = title.to_lowercase();
                 let by_title = t.split_whitespace().any(|w| {
                     w.trim_matches(|c: char| !c.is_alphanumeric() && c != '_')
@@ -394,12 +402,16 @@ fn method(path: &str, name: &str, c: &yfm::Clean) -> MethodPage {
                 });
                 (by_anchor || by_title) && (*s == sec || *s == Section::Other || by_anchor)
             })?;
+            if let Some(existing) = made.borrow().get(&found.3.line) {
+                return Some(existing.clone());
+            }
             let base = crate::naming::pascal(field);
             let n = names_used.entry(base.clone()).or_insert(0);
             *n += 1;
             let tname = if *n == 1 { base } else { format!("{base}{n}") };
             let fields = fields_of(found.3, sec == Section::Response, &mut page.warnings);
             page.types.insert(tname.clone(), fields);
+            made.borrow_mut().insert(found.3.line, tname.clone());
             Some(tname)
         };
 
@@ -482,6 +494,42 @@ fn method(path: &str, name: &str, c: &yfm::Clean) -> MethodPage {
             }
             None => "any".into(),
         };
+    }
+    // Nested objects: fields of the named types that point at further sub-tables.
+    let mut queue: Vec<(String, Section)> = page
+        .types
+        .keys()
+        .map(|k| (k.clone(), Section::Params))
+        .collect();
+    let mut budget = 64;
+    while let Some((tn, sec)) = queue.pop() {
+        let Some(fields) = page.types.get(&tn).cloned() else {
+            continue;
+        };
+        for (i, f) in fields.iter().enumerate() {
+            if (f.ty == "ObjectRef" || f.ty == "ObjectRef[]") && budget > 0 {
+                budget -= 1;
+                let array = f.ty.ends_with("[]");
+                let before: std::collections::BTreeSet<String> =
+                    page.types.keys().cloned().collect();
+                let resolved =
+                    resolve(&f.name, f.object.as_deref(), sec, &mut page).or_else(|| {
+                        resolve(&f.name, f.object.as_deref(), Section::Response, &mut page)
+                    });
+                // Only a table not yet made into a type nests: anything else could be a cycle
+                // (a type holding itself), which stays a map.
+                if let Some(new) = resolved.filter(|n| !before.contains(n)) {
+                    if let Some(field) = page.types.get_mut(&tn).and_then(|v| v.get_mut(i)) {
+                        field.ty = if array {
+                            format!("{new}[]")
+                        } else {
+                            new.clone()
+                        };
+                    }
+                    queue.push((new, sec));
+                }
+            }
+        }
     }
     // Object references left anywhere become maps.
     for f in page
