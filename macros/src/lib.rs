@@ -207,25 +207,9 @@ fn find_spec(
 }
 
 fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {
-    let direct = dir.join(name);
-    if direct.is_file() {
-        return Some(direct);
-    }
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.file_name().is_some_and(|f| f == name) {
-                return Some(p);
-            }
-        }
-    }
-    None
+    b24_codegen::spec_files(dir)
+        .into_iter()
+        .find(|p| p.file_name().is_some_and(|f| f == name))
 }
 
 fn spec_error(span: Span, e: &b24_codegen::SpecError) -> syn::Error {

@@ -36,5 +36,5 @@ pub mod ty;
 
 pub use diag::{Diagnostic, SpecError, line_col};
 pub use expand::{Settings, expand_item, generate, pretty};
-pub use load::{SCHEMA, load_file, load_str};
+pub use load::{SCHEMA, load_file, load_str, spec_files};
 pub use spec::Spec;

@@ -14,6 +14,36 @@ use crate::ty::{Prim, TypeExpr, known_names};
 /// The schema version this loader reads.
 pub const SCHEMA: i64 = 1;
 
+/// Every spec file under `dir`, sorted: `*.toml` except `Cargo.toml`, outside `overrides/`,
+/// `src/`, `target/` and hidden folders.
+pub fn spec_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if p.is_dir() {
+                if !matches!(name.as_str(), "overrides" | "src" | "target")
+                    && !name.starts_with('.')
+                {
+                    dirs.push(p);
+                }
+            } else if name.ends_with(".toml") && name != "Cargo.toml" {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Reads and validates the spec file at `path`.
 pub fn load_file(path: &Path) -> Result<Spec, SpecError> {
     match std::fs::read_to_string(path) {

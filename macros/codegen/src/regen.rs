@@ -140,31 +140,10 @@ pub fn feature_lines(specs: &[Spec]) -> String {
 
 /// Loads every spec under `dir` (overrides excluded), failing on the first bad one.
 pub fn load_specs(dir: &Path) -> Result<Vec<Spec>, crate::SpecError> {
-    let mut files = Vec::new();
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if p.is_dir() {
-                if !matches!(name.as_str(), "overrides" | "src" | "target")
-                    && !name.starts_with('.')
-                {
-                    dirs.push(p);
-                }
-            } else if name.ends_with(".toml") && name != "Cargo.toml" {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
-    files.iter().map(|f| crate::load_file(f)).collect()
+    crate::spec_files(dir)
+        .iter()
+        .map(|f| crate::load_file(f))
+        .collect()
 }
 
 #[cfg(test)]

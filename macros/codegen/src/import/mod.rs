@@ -258,32 +258,10 @@ fn stale_files(imported: &Imported, out: &Path) -> Vec<PathBuf> {
 }
 
 fn markdown_like(out: &Path) -> Vec<PathBuf> {
-    let mut v = Vec::new();
-    let mut dirs = vec![out.to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if p.is_dir() {
-                if name != "overrides" && name != "src" && !name.starts_with('.') {
-                    dirs.push(p);
-                }
-            } else if name.ends_with(".toml")
-                && name != "Cargo.toml"
-                && let Ok(rel) = p.strip_prefix(out)
-            {
-                v.push(rel.to_path_buf());
-            }
-        }
-    }
-    v.sort();
-    v
+    crate::spec_files(out)
+        .into_iter()
+        .filter_map(|p| p.strip_prefix(out).ok().map(Path::to_path_buf))
+        .collect()
 }
 
 /// Differences between the import and `out`: files missing, changed or stale.
