@@ -42,49 +42,22 @@
 //! spec (e.g. the items of `im.recent.list`) go into a module named after the struct in
 //! snake_case (`recent_list::RecentItem` for `struct RecentList`).
 //!
-//! Generated code reaches this crate only through the hidden `b24::__private` module.
+//! ## Bindings for every method
+//! `b24::methods::<namespace>` holds a ready binding for every documented method
+//! (`b24::methods::im::RecentUnread`, `b24::methods::crm::DealAdd`, …), one cargo feature
+//! per namespace (`im`, `crm`, …; `full` = all; none by default). See [`methods`].
+//!
+//! ## Crates
+//! `b24` is a facade: the runtime is `b24-core`, the attribute `b24-macros`, and each
+//! namespace's bindings a generated crate `b24-methods-<namespace>`, so that they build
+//! in parallel and a change to one namespace rebuilds only that crate. Everything is
+//! reached through `b24`; generated code uses only the public traits and the hidden
+//! `b24::__private` module.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-extern crate self as b24;
-
-mod auth;
-mod batch;
-mod check;
-mod client;
-mod envelope;
-mod error;
-mod limits;
-mod list;
-mod method;
-pub mod methods;
-mod oauth;
-pub mod types;
-pub mod wire;
-
-pub use auth::Secret;
+#[doc(inline)]
+pub use b24_core::*;
 pub use b24_macros::b24_method;
-pub use batch::{Batch, BatchResults, CommandError, Handle, Ref};
-pub use client::{CallOptions, Client, ClientBuilder, Metrics, RetryPolicy};
-pub use envelope::{Response, Time};
-pub use error::{
-    ApiError, BatchError, ConfigError, DecodeError, Error, ErrorCode, Problem, TransportError,
-    TransportKind, ValidationError,
-};
-pub use limits::RateLimit;
-pub use list::Progress;
-pub use method::{Api, ListMethod, Method, Pagination};
-pub use oauth::{DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens, TokenStore};
 
-/// What generated code uses. Not a public API: it may change in any release.
-#[doc(hidden)]
-pub mod __private {
-    pub use crate::check::{Check, Inspect, Problems};
-    pub use serde;
-    pub use serde_json;
-
-    /// Decoding helpers for generated types.
-    pub mod wire {
-        pub use crate::wire::{field, field_at, object, same, scalar_string};
-    }
-}
+pub mod methods;

@@ -1,0 +1,51 @@
+//! The runtime of [b24](https://docs.rs/b24): client, auth, limits, retries, batch, lists,
+//! errors and the wire types that generated bindings use.
+//!
+//! Depend on `b24`, not on this crate: `b24` re-exports everything here, together with
+//! the `#[b24_method]` attribute and the generated bindings (`b24::methods::<namespace>`,
+//! one cargo feature each). This crate exists so that each namespace's bindings can be a
+//! crate of its own, compiled in parallel and rebuilt alone when its specs change.
+//!
+//! Generated code reaches this crate only through the hidden `__private` module and the
+//! public traits ([`Method`], [`ListMethod`], [`wire::FromWire`]).
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod auth;
+mod batch;
+mod check;
+mod client;
+mod envelope;
+mod error;
+mod limits;
+mod list;
+mod method;
+mod oauth;
+pub mod types;
+pub mod wire;
+
+pub use auth::Secret;
+pub use batch::{Batch, BatchResults, CommandError, Handle, Ref};
+pub use client::{CallOptions, Client, ClientBuilder, Metrics, RetryPolicy};
+pub use envelope::{Response, Time};
+pub use error::{
+    ApiError, BatchError, ConfigError, DecodeError, Error, ErrorCode, Problem, TransportError,
+    TransportKind, ValidationError,
+};
+pub use limits::RateLimit;
+pub use list::Progress;
+pub use method::{Api, ListMethod, Method, Pagination};
+pub use oauth::{DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens, TokenStore};
+
+/// What generated code uses. Not a public API: it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::check::{Check, Inspect, Problems};
+    pub use serde;
+    pub use serde_json;
+
+    /// Decoding helpers for generated types.
+    pub mod wire {
+        pub use crate::wire::{field, field_at, object, same, scalar_string};
+    }
+}
