@@ -51,8 +51,8 @@
 //! `b24` is a facade: the runtime is `b24-core`, the attribute `b24-macros`, and each
 //! namespace's bindings a generated crate `b24-methods-<namespace>`, so that they build
 //! in parallel and a change to one namespace rebuilds only that crate. Everything is
-//! reached through `b24`; generated code uses only the public traits and the hidden
-//! `b24::__private` module.
+//! reached through `b24`; generated code reaches the runtime only through the hidden
+//! `__private` module of `b24-core` (`b24::__private`).
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -16,20 +16,22 @@
 pub struct MarkUnread {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24::types::DialogId,
+    pub dialog_id: ::b24::__private::types::DialogId,
     /// `ACTION`: `yn`. Server default: `Y`.
     #[serde(
         rename = "ACTION",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub action: ::std::option::Option<::b24::types::Yn>,
+    pub action: ::std::option::Option<::b24::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl MarkUnread {
     /// A request with the required parameter `DIALOG_ID`.
     #[must_use]
-    pub fn new(dialog_id: impl ::std::convert::Into<::b24::types::DialogId>) -> Self {
+    pub fn new(
+        dialog_id: impl ::std::convert::Into<::b24::__private::types::DialogId>,
+    ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
             action: ::std::option::Option::None,
@@ -37,22 +39,25 @@ impl MarkUnread {
     }
     /// Sets `ACTION`.
     #[must_use]
-    pub fn action(mut self, value: impl ::std::convert::Into<::b24::types::Yn>) -> Self {
+    pub fn action(
+        mut self,
+        value: impl ::std::convert::Into<::b24::__private::types::Yn>,
+    ) -> Self {
         self.action = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24::Method for MarkUnread {
+impl ::b24::__private::Method for MarkUnread {
     const NAME: &'static str = "im.recent.unread";
-    const API: ::b24::Api = ::b24::Api::V2;
+    const API: ::b24::__private::Api = ::b24::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-recent-unread.html";
-    const PAGINATION: ::b24::Pagination = ::b24::Pagination::None;
+    const PAGINATION: ::b24::__private::Pagination = ::b24::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24::ValidationError> {
+    fn validate(&self) -> ::std::result::Result<(), ::b24::__private::ValidationError> {
         let mut all = ::b24::__private::Problems::new("im.recent.unread");
         let problems = &mut all;
         ::b24::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
@@ -68,18 +73,18 @@ pub enum MarkUnreadError {
     /// `DIALOG_ID_EMPTY` (HTTP 400).
     DialogIdEmpty,
     /// A system error (any method may answer it).
-    System(::b24::ErrorCode),
+    System(::b24::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24::ApiError> for MarkUnreadError {
-    fn from(e: &::b24::ApiError) -> Self {
+impl ::std::convert::From<&::b24::__private::ApiError> for MarkUnreadError {
+    fn from(e: &::b24::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
                 match &e.code {
-                    ::b24::ErrorCode::Unknown(code) => {
+                    ::b24::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),

@@ -43,16 +43,16 @@ impl MarkRead {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24::Method for MarkRead {
+impl ::b24::__private::Method for MarkRead {
     const NAME: &'static str = "im.recent.unread";
-    const API: ::b24::Api = ::b24::Api::V2;
+    const API: ::b24::__private::Api = ::b24::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-recent-unread.html";
-    const PAGINATION: ::b24::Pagination = ::b24::Pagination::None;
+    const PAGINATION: ::b24::__private::Pagination = ::b24::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24::ValidationError> {
+    fn validate(&self) -> ::std::result::Result<(), ::b24::__private::ValidationError> {
         let mut all = ::b24::__private::Problems::new("im.recent.unread");
         let problems = &mut all;
         ::b24::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
@@ -68,18 +68,18 @@ pub enum MarkReadError {
     /// `DIALOG_ID_EMPTY` (HTTP 400).
     DialogIdEmpty,
     /// A system error (any method may answer it).
-    System(::b24::ErrorCode),
+    System(::b24::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24::ApiError> for MarkReadError {
-    fn from(e: &::b24::ApiError) -> Self {
+impl ::std::convert::From<&::b24::__private::ApiError> for MarkReadError {
+    fn from(e: &::b24::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
                 match &e.code {
-                    ::b24::ErrorCode::Unknown(code) => {
+                    ::b24::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),

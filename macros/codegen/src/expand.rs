@@ -219,13 +219,13 @@ fn emit(spec: &Spec, mut item: syn::ItemStruct, plan: &[FieldPlan], p: &Paths<'_
     // ---- output type
     let output = rust_type(&spec.response.result, p);
     let api = match spec.api {
-        Api::V2 => quote!(#rt::Api::V2),
-        Api::V3 => quote!(#rt::Api::V3),
+        Api::V2 => quote!(#rt::__private::Api::V2),
+        Api::V3 => quote!(#rt::__private::Api::V3),
     };
     let scopes = &spec.scope;
     let idempotent = spec.idempotent;
     let pagination = match &spec.pagination {
-        Pagination::None => quote!(#rt::Pagination::None),
+        Pagination::None => quote!(#rt::__private::Pagination::None),
         Pagination::StartNext {
             param,
             page_size,
@@ -236,7 +236,7 @@ fn emit(spec: &Spec, mut item: syn::ItemStruct, plan: &[FieldPlan], p: &Paths<'_
                 Some(k) => quote!(::std::option::Option::Some(#k)),
                 None => quote!(::std::option::Option::None),
             };
-            quote!(#rt::Pagination::StartNext { param: #param, page_size: #page_size, fast_key: #fast })
+            quote!(#rt::__private::Pagination::StartNext { param: #param, page_size: #page_size, fast_key: #fast })
         }
         Pagination::LimitOffset {
             offset_param,
@@ -247,9 +247,9 @@ fn emit(spec: &Spec, mut item: syn::ItemStruct, plan: &[FieldPlan], p: &Paths<'_
                 Some(m) => quote!(::std::option::Option::Some(#m)),
                 None => quote!(::std::option::Option::None),
             };
-            quote!(#rt::Pagination::LimitOffset { offset_param: #offset_param, limit_param: #limit_param, max_limit: #max })
+            quote!(#rt::__private::Pagination::LimitOffset { offset_param: #offset_param, limit_param: #limit_param, max_limit: #max })
         }
-        Pagination::V3Page => quote!(#rt::Pagination::V3Page),
+        Pagination::V3Page => quote!(#rt::__private::Pagination::V3Page),
     };
     let types = types_module(spec, p);
     let list_impl = list_method_impl(spec, &ident, p);
@@ -269,17 +269,17 @@ fn emit(spec: &Spec, mut item: syn::ItemStruct, plan: &[FieldPlan], p: &Paths<'_
         }
 
         #[allow(deprecated, clippy::all)]
-        impl #rt::Method for #ident {
+        impl #rt::__private::Method for #ident {
             const NAME: &'static str = #name;
-            const API: #rt::Api = #api;
+            const API: #rt::__private::Api = #api;
             const SCOPES: &'static [&'static str] = &[#(#scopes),*];
             const IDEMPOTENT: bool = #idempotent;
             const DOCS_URL: &'static str = #docs_url;
-            const PAGINATION: #rt::Pagination = #pagination;
+            const PAGINATION: #rt::__private::Pagination = #pagination;
             type Output = #output;
 
             #[allow(unused_variables)]
-            fn validate(&self) -> ::std::result::Result<(), #rt::ValidationError> {
+            fn validate(&self) -> ::std::result::Result<(), #rt::__private::ValidationError> {
                 let mut all = #rt::__private::Problems::new(#name);
                 let problems = &mut all;
                 #(#checks)*
@@ -343,18 +343,18 @@ fn error_enum(spec: &Spec, ident: &Ident, rt: &syn::Path) -> TokenStream {
         pub enum #name {
             #(#decls)*
             /// A system error (any method may answer it).
-            System(#rt::ErrorCode),
+            System(#rt::__private::ErrorCode),
             /// A code the docs do not list (also `""`).
             Unknown(::std::string::String),
         }
 
         #[allow(clippy::all)]
-        impl ::std::convert::From<&#rt::ApiError> for #name {
-            fn from(e: &#rt::ApiError) -> Self {
+        impl ::std::convert::From<&#rt::__private::ApiError> for #name {
+            fn from(e: &#rt::__private::ApiError) -> Self {
                 match e.code.as_str() {
                     #(#arms)*
                     _ => match &e.code {
-                        #rt::ErrorCode::Unknown(code) => Self::Unknown(::std::clone::Clone::clone(code)),
+                        #rt::__private::ErrorCode::Unknown(code) => Self::Unknown(::std::clone::Clone::clone(code)),
                         system => Self::System(::std::clone::Clone::clone(system)),
                     },
                 }
@@ -395,7 +395,7 @@ fn list_method_impl(spec: &Spec, ident: &Ident, p: &Paths<'_>) -> TokenStream {
     };
     quote! {
         #[allow(deprecated, clippy::all)]
-        impl #rt::ListMethod for #ident {
+        impl #rt::__private::ListMethod for #ident {
             type Item = #item_ty;
             fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
                 #body
@@ -605,8 +605,8 @@ fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
                     #[serde(crate = #serde_crate)]
                     pub struct #id { #(#fields),* #extra_field }
 
-                    impl #rt::wire::FromWire for #id {
-                        fn from_wire(value: &#rt::__private::serde_json::Value) -> ::std::result::Result<Self, #rt::wire::WireError> {
+                    impl #rt::__private::wire::FromWire for #id {
+                        fn from_wire(value: &#rt::__private::serde_json::Value) -> ::std::result::Result<Self, #rt::__private::wire::WireError> {
                             let obj = #rt::__private::wire::object(value)?;
                             #scan
                             ::std::result::Result::Ok(Self { #(#decode),* #extra_decode })
@@ -648,7 +648,7 @@ fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
                 };
                 let other_from = match e.repr {
                     EnumRepr::String => quote!(::std::result::Result::Ok(Self::Other(s))),
-                    EnumRepr::Int => quote!(s.parse::<i64>().map(Self::Other).map_err(|_| #rt::wire::WireError::expected("an integer enum value", value))),
+                    EnumRepr::Int => quote!(s.parse::<i64>().map(Self::Other).map_err(|_| #rt::__private::wire::WireError::expected("an integer enum value", value))),
                 };
                 let allowed = values.join(", ");
                 quote! {
@@ -674,12 +674,12 @@ fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
                     impl<'de> #rt::__private::serde::Deserialize<'de> for #id {
                         fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
                             let v: #rt::__private::serde_json::Value = #rt::__private::serde::Deserialize::deserialize(d)?;
-                            <Self as #rt::wire::FromWire>::from_wire(&v).map_err(<D::Error as #rt::__private::serde::de::Error>::custom)
+                            <Self as #rt::__private::wire::FromWire>::from_wire(&v).map_err(<D::Error as #rt::__private::serde::de::Error>::custom)
                         }
                     }
 
-                    impl #rt::wire::FromWire for #id {
-                        fn from_wire(value: &#rt::__private::serde_json::Value) -> ::std::result::Result<Self, #rt::wire::WireError> {
+                    impl #rt::__private::wire::FromWire for #id {
+                        fn from_wire(value: &#rt::__private::serde_json::Value) -> ::std::result::Result<Self, #rt::__private::wire::WireError> {
                             #from_str
                             #other_from
                         }
@@ -703,9 +703,9 @@ fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
                     #[serde(crate = #serde_crate, transparent)]
                     pub struct #id(pub #t);
 
-                    impl #rt::wire::FromWire for #id {
-                        fn from_wire(value: &#rt::__private::serde_json::Value) -> ::std::result::Result<Self, #rt::wire::WireError> {
-                            <#t as #rt::wire::FromWire>::from_wire(value).map(Self)
+                    impl #rt::__private::wire::FromWire for #id {
+                        fn from_wire(value: &#rt::__private::serde_json::Value) -> ::std::result::Result<Self, #rt::__private::wire::WireError> {
+                            <#t as #rt::__private::wire::FromWire>::from_wire(value).map(Self)
                         }
                     }
 

@@ -6,8 +6,7 @@
 //! one cargo feature each). This crate exists so that each namespace's bindings can be a
 //! crate of its own, compiled in parallel and rebuilt alone when its specs change.
 //!
-//! Generated code reaches this crate only through the hidden `__private` module and the
-//! public traits ([`Method`], [`ListMethod`], [`wire::FromWire`]).
+//! Generated code reaches this crate only through the hidden `__private` module.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -37,15 +36,20 @@ pub use list::Progress;
 pub use method::{Api, ListMethod, Method, Pagination};
 pub use oauth::{DEFAULT_TOKEN_ENDPOINT, OAuthApp, OAuthTokens, TokenStore};
 
-/// What generated code uses. Not a public API: it may change in any release.
+/// The one path generated code takes into the runtime (the `#[b24_method]` expansion and
+/// every `b24-methods-*` crate). Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::check::{Check, Inspect, Problems};
+    pub use crate::types;
+    pub use crate::{
+        Api, ApiError, ErrorCode, ListMethod, Method, Pagination, Time, ValidationError,
+    };
     pub use serde;
     pub use serde_json;
 
     /// Decoding helpers for generated types.
     pub mod wire {
-        pub use crate::wire::{field, field_at, object, same, scalar_string};
+        pub use crate::wire::{FromWire, WireError, field, field_at, object, same, scalar_string};
     }
 }

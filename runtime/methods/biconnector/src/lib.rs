@@ -36,19 +36,21 @@ impl ConnectorAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ConnectorAdd {
+impl ::b24_core::__private::Method for ConnectorAdd {
     const NAME: &'static str = "biconnector.connector.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("biconnector.connector.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -81,13 +83,13 @@ pub enum ConnectorAddError {
     /// `VALIDATION_SETTINGS_INVALID_TYPE`.
     ValidationSettingsInvalidType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ConnectorAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_FIELDS_NOT_PROVIDED" => Self::ValidationFieldsNotProvided,
             "VALIDATION_UNKNOWN_PARAMETERS" => Self::ValidationUnknownParameters,
@@ -103,7 +105,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ConnectorAddError {
             "VALIDATION_SETTINGS_INVALID_TYPE" => Self::ValidationSettingsInvalidType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -163,10 +165,10 @@ pub mod connector_add {
         )]
         pub sort: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -326,16 +328,18 @@ impl ConnectorDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ConnectorDelete {
+impl ::b24_core::__private::Method for ConnectorDelete {
     const NAME: &'static str = "biconnector.connector.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "biconnector.connector.delete",
         );
@@ -358,13 +362,13 @@ pub enum ConnectorDeleteError {
     /// `CONNECTOR_DELETE_RESTRICTED`.
     ConnectorDeleteRestricted,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ConnectorDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
@@ -372,7 +376,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ConnectorDeleteError {
             "CONNECTOR_DELETE_RESTRICTED" => Self::ConnectorDeleteRestricted,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -403,19 +407,21 @@ impl ConnectorFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ConnectorFields {
+impl ::b24_core::__private::Method for ConnectorFields {
     const NAME: &'static str = "biconnector.connector.fields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "biconnector.connector.fields",
         );
@@ -429,17 +435,17 @@ impl ::b24_core::Method for ConnectorFields {
 #[allow(dead_code)]
 pub enum ConnectorFieldsError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ConnectorFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -476,19 +482,21 @@ impl ConnectorGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ConnectorGet {
+impl ::b24_core::__private::Method for ConnectorGet {
     const NAME: &'static str = "biconnector.connector.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("biconnector.connector.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -507,20 +515,20 @@ pub enum ConnectorGetError {
     /// `CONNECTOR_NOT_FOUND`.
     ConnectorNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ConnectorGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
             "CONNECTOR_NOT_FOUND" => Self::ConnectorNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -638,16 +646,18 @@ impl ConnectorList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ConnectorList {
+impl ::b24_core::__private::Method for ConnectorList {
     const NAME: &'static str = "biconnector.connector.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("biconnector.connector.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -677,13 +687,13 @@ pub enum ConnectorListError {
     /// `VALIDATION_INVALID_FILTER_LOGIC`.
     ValidationInvalidFilterLogic,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ConnectorListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_SELECT_TYPE" => Self::ValidationSelectType,
             "VALIDATION_FILTER_TYPE" => Self::ValidationFilterType,
@@ -700,7 +710,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ConnectorListError {
             "VALIDATION_INVALID_FILTER_LOGIC" => Self::ValidationInvalidFilterLogic,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -744,16 +754,18 @@ impl ConnectorUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ConnectorUpdate {
+impl ::b24_core::__private::Method for ConnectorUpdate {
     const NAME: &'static str = "biconnector.connector.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "biconnector.connector.update",
         );
@@ -793,13 +805,13 @@ pub enum ConnectorUpdateError {
     /// `VALIDATION_SETTINGS_CODE_TOO_LONG`.
     ValidationSettingsCodeTooLong,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ConnectorUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
@@ -817,7 +829,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ConnectorUpdateError {
             "VALIDATION_SETTINGS_CODE_TOO_LONG" => Self::ValidationSettingsCodeTooLong,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -908,10 +920,10 @@ pub mod connector_update {
         )]
         pub sort: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1055,19 +1067,21 @@ impl DatasetAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DatasetAdd {
+impl ::b24_core::__private::Method for DatasetAdd {
     const NAME: &'static str = "biconnector.dataset.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("biconnector.dataset.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -1112,13 +1126,13 @@ pub enum DatasetAddError {
     /// `VALIDATION_FIELD_INVALID_TYPE`.
     ValidationFieldInvalidType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DatasetAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_FIELDS_NOT_PROVIDED" => Self::ValidationFieldsNotProvided,
             "VALIDATION_UNKNOWN_PARAMETERS" => Self::ValidationUnknownParameters,
@@ -1142,7 +1156,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DatasetAddError {
             "VALIDATION_FIELD_INVALID_TYPE" => Self::ValidationFieldInvalidType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1189,10 +1203,10 @@ pub mod dataset_add {
         #[serde(rename = "fields")]
         pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1317,16 +1331,18 @@ impl DatasetDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DatasetDelete {
+impl ::b24_core::__private::Method for DatasetDelete {
     const NAME: &'static str = "biconnector.dataset.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("biconnector.dataset.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1345,20 +1361,20 @@ pub enum DatasetDeleteError {
     /// `DATASET_NOT_FOUND`.
     DatasetNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DatasetDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
             "DATASET_NOT_FOUND" => Self::DatasetNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1389,19 +1405,21 @@ impl DatasetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DatasetFields {
+impl ::b24_core::__private::Method for DatasetFields {
     const NAME: &'static str = "biconnector.dataset.fields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("biconnector.dataset.fields");
         let problems = &mut all;
         all.finish()
@@ -1413,17 +1431,17 @@ impl ::b24_core::Method for DatasetFields {
 #[allow(dead_code)]
 pub enum DatasetFieldsError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DatasetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1531,16 +1549,18 @@ impl DatasetFieldsUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DatasetFieldsUpdate {
+impl ::b24_core::__private::Method for DatasetFieldsUpdate {
     const NAME: &'static str = "biconnector.dataset.fields.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "biconnector.dataset.fields.update",
         );
@@ -1586,13 +1606,14 @@ pub enum DatasetFieldsUpdateError {
     /// `VALIDATION_FIELD_DELETE_INVALID_ID`.
     ValidationFieldDeleteInvalidId,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DatasetFieldsUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DatasetFieldsUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
@@ -1616,7 +1637,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DatasetFieldsUpdateError {
             "VALIDATION_FIELD_DELETE_INVALID_ID" => Self::ValidationFieldDeleteInvalidId,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1653,19 +1674,21 @@ impl DatasetGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DatasetGet {
+impl ::b24_core::__private::Method for DatasetGet {
     const NAME: &'static str = "biconnector.dataset.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("biconnector.dataset.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1684,20 +1707,20 @@ pub enum DatasetGetError {
     /// `DATASET_NOT_FOUND`.
     DatasetNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DatasetGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
             "DATASET_NOT_FOUND" => Self::DatasetNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1815,16 +1838,18 @@ impl DatasetList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DatasetList {
+impl ::b24_core::__private::Method for DatasetList {
     const NAME: &'static str = "biconnector.dataset.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("biconnector.dataset.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -1852,13 +1877,13 @@ pub enum DatasetListError {
     /// `VALIDATION_FIELD_NOT_ALLOWED_IN_ORDER`.
     ValidationFieldNotAllowedInOrder,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DatasetListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_SELECT_TYPE" => Self::ValidationSelectType,
             "VALIDATION_FILTER_TYPE" => Self::ValidationFilterType,
@@ -1874,7 +1899,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DatasetListError {
             }
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1918,16 +1943,18 @@ impl DatasetUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DatasetUpdate {
+impl ::b24_core::__private::Method for DatasetUpdate {
     const NAME: &'static str = "biconnector.dataset.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("biconnector.dataset.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1961,13 +1988,13 @@ pub enum DatasetUpdateError {
     /// `INVALID_METHOD`.
     InvalidMethod,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DatasetUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DatasetUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
@@ -1981,7 +2008,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DatasetUpdateError {
             "INVALID_METHOD" => Self::InvalidMethod,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2014,10 +2041,10 @@ pub mod dataset_update {
         )]
         pub description: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2075,19 +2102,21 @@ impl SourceAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SourceAdd {
+impl ::b24_core::__private::Method for SourceAdd {
     const NAME: &'static str = "biconnector.source.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("biconnector.source.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -2120,13 +2149,13 @@ pub enum SourceAddError {
     /// `BX_ERROR`.
     BxError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SourceAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_FIELDS_NOT_PROVIDED" => Self::ValidationFieldsNotProvided,
             "VALIDATION_UNKNOWN_PARAMETERS" => Self::ValidationUnknownParameters,
@@ -2140,7 +2169,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SourceAddError {
             "BX_ERROR" => Self::BxError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2180,7 +2209,7 @@ pub mod source_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `connectorId`: `int`.
         #[serde(rename = "connectorId")]
         pub connector_id: i64,
@@ -2191,10 +2220,10 @@ pub mod source_add {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2296,16 +2325,18 @@ impl SourceDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SourceDelete {
+impl ::b24_core::__private::Method for SourceDelete {
     const NAME: &'static str = "biconnector.source.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("biconnector.source.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2326,13 +2357,13 @@ pub enum SourceDeleteError {
     /// `BX_ERROR`.
     BxError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SourceDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
@@ -2340,7 +2371,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SourceDeleteError {
             "BX_ERROR" => Self::BxError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2371,19 +2402,21 @@ impl SourceFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SourceFields {
+impl ::b24_core::__private::Method for SourceFields {
     const NAME: &'static str = "biconnector.source.fields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("biconnector.source.fields");
         let problems = &mut all;
         all.finish()
@@ -2395,17 +2428,17 @@ impl ::b24_core::Method for SourceFields {
 #[allow(dead_code)]
 pub enum SourceFieldsError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SourceFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2442,19 +2475,21 @@ impl SourceGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SourceGet {
+impl ::b24_core::__private::Method for SourceGet {
     const NAME: &'static str = "biconnector.source.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("biconnector.source.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2473,20 +2508,20 @@ pub enum SourceGetError {
     /// `SOURCE_NOT_FOUND`.
     SourceNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SourceGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
             "SOURCE_NOT_FOUND" => Self::SourceNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2604,16 +2639,18 @@ impl SourceList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SourceList {
+impl ::b24_core::__private::Method for SourceList {
     const NAME: &'static str = "biconnector.source.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("biconnector.source.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -2641,13 +2678,13 @@ pub enum SourceListError {
     /// `VALIDATION_FIELD_NOT_ALLOWED_IN_ORDER`.
     ValidationFieldNotAllowedInOrder,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SourceListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_SELECT_TYPE" => Self::ValidationSelectType,
             "VALIDATION_FILTER_TYPE" => Self::ValidationFilterType,
@@ -2663,7 +2700,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SourceListError {
             }
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2707,16 +2744,18 @@ impl SourceUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SourceUpdate {
+impl ::b24_core::__private::Method for SourceUpdate {
     const NAME: &'static str = "biconnector.source.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["biconnector"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("biconnector.source.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2754,13 +2793,13 @@ pub enum SourceUpdateError {
     /// `BX_ERROR`.
     BxError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SourceUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SourceUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "VALIDATION_ID_NOT_PROVIDED" => Self::ValidationIdNotProvided,
             "VALIDATION_INVALID_ID_FORMAT" => Self::ValidationInvalidIdFormat,
@@ -2776,7 +2815,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SourceUpdateError {
             "BX_ERROR" => Self::BxError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2821,7 +2860,7 @@ pub mod source_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `settings`: `map<any>`.
         #[serde(
             rename = "settings",
@@ -2835,10 +2874,10 @@ pub mod source_update {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,

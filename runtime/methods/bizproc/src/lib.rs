@@ -40,7 +40,7 @@ pub struct ActivityAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub use_subscription: ::std::option::Option<::b24_core::types::Yn>,
+    pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `NAME` (required): `string`.
     #[serde(rename = "NAME")]
     pub name: ::std::string::String,
@@ -92,7 +92,7 @@ pub struct ActivityAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub use_placement: ::std::option::Option<::b24_core::types::Yn>,
+    pub use_placement: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `PLACEMENT_HANDLER`: `string`.
     #[serde(
         rename = "PLACEMENT_HANDLER",
@@ -137,7 +137,7 @@ impl ActivityAdd {
     #[must_use]
     pub fn use_subscription(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.use_subscription = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -206,7 +206,7 @@ impl ActivityAdd {
     #[must_use]
     pub fn use_placement(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.use_placement = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -226,16 +226,18 @@ impl ActivityAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ActivityAdd {
+impl ::b24_core::__private::Method for ActivityAdd {
     const NAME: &'static str = "bizproc.activity.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.activity.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.code, "CODE", problems);
@@ -298,13 +300,13 @@ pub enum ActivityAddError {
     /// `ERROR_ACTIVITY_ADD_FAILURE`.
     ErrorActivityAddFailure,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ActivityAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ACTIVITY_VALIDATION_FAILURE" => Self::ErrorActivityValidationFailure,
@@ -314,7 +316,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ActivityAddError {
             "ERROR_ACTIVITY_ADD_FAILURE" => Self::ErrorActivityAddFailure,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -375,14 +377,14 @@ pub mod activity_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub required: ::std::option::Option<::b24_core::types::Yn>,
+        pub required: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `Multiple`: `yn`.
         #[serde(
             rename = "Multiple",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub multiple: ::std::option::Option<::b24_core::types::Yn>,
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `Default`: `any`.
         #[serde(
             rename = "Default",
@@ -391,10 +393,10 @@ pub mod activity_add {
         )]
         pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Properties {
+    impl ::b24_core::__private::wire::FromWire for Properties {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -512,16 +514,18 @@ impl ActivityDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ActivityDelete {
+impl ::b24_core::__private::Method for ActivityDelete {
     const NAME: &'static str = "bizproc.activity.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.activity.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.code, "CODE", problems);
@@ -541,20 +545,20 @@ pub enum ActivityDeleteError {
     /// `ERROR_ACTIVITY_NOT_FOUND`.
     ErrorActivityNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ActivityDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ACTIVITY_VALIDATION_FAILURE" => Self::ErrorActivityValidationFailure,
             "ERROR_ACTIVITY_NOT_FOUND" => Self::ErrorActivityNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -585,16 +589,18 @@ impl ActivityList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ActivityList {
+impl ::b24_core::__private::Method for ActivityList {
     const NAME: &'static str = "bizproc.activity.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.activity.list");
         let problems = &mut all;
         all.finish()
@@ -608,18 +614,18 @@ pub enum ActivityListError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ActivityListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -663,16 +669,18 @@ impl ActivityLog {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ActivityLog {
+impl ::b24_core::__private::Method for ActivityLog {
     const NAME: &'static str = "bizproc.activity.log";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-log.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.activity.log");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.event_token, "EVENT_TOKEN", problems);
@@ -692,19 +700,19 @@ pub enum ActivityLogError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ActivityLogError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityLogError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_EMPTY_LOG_MESSAGE" => Self::ErrorEmptyLogMessage,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -748,16 +756,18 @@ impl ActivityUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ActivityUpdate {
+impl ::b24_core::__private::Method for ActivityUpdate {
     const NAME: &'static str = "bizproc.activity.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.activity.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.code, "CODE", problems);
@@ -782,13 +792,13 @@ pub enum ActivityUpdateError {
     /// `ERROR_WRONG_HANDLER_URL`.
     ErrorWrongHandlerUrl,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ActivityUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivityUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ACTIVITY_VALIDATION_FAILURE" => Self::ErrorActivityValidationFailure,
@@ -797,7 +807,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ActivityUpdateError {
             "ERROR_WRONG_HANDLER_URL" => Self::ErrorWrongHandlerUrl,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -842,7 +852,7 @@ pub mod activity_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub use_subscription: ::std::option::Option<::b24_core::types::Yn>,
+        pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -903,7 +913,7 @@ pub mod activity_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub use_placement: ::std::option::Option<::b24_core::types::Yn>,
+        pub use_placement: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `PLACEMENT_HANDLER`: `string`.
         #[serde(
             rename = "PLACEMENT_HANDLER",
@@ -912,10 +922,10 @@ pub mod activity_update {
         )]
         pub placement_handler: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1109,14 +1119,14 @@ pub mod activity_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub required: ::std::option::Option<::b24_core::types::Yn>,
+        pub required: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `Multiple`: `yn`.
         #[serde(
             rename = "Multiple",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub multiple: ::std::option::Option<::b24_core::types::Yn>,
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `Default`: `any`.
         #[serde(
             rename = "Default",
@@ -1125,10 +1135,10 @@ pub mod activity_update {
         )]
         pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Properties {
+    impl ::b24_core::__private::wire::FromWire for Properties {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1294,16 +1304,18 @@ impl EventSend {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for EventSend {
+impl ::b24_core::__private::Method for EventSend {
     const NAME: &'static str = "bizproc.event.send";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-event-send.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.event.send");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.event_token, "EVENT_TOKEN", problems);
@@ -1325,18 +1337,18 @@ pub enum EventSendError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for EventSendError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for EventSendError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1377,7 +1389,7 @@ pub struct RobotAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub use_subscription: ::std::option::Option<::b24_core::types::Yn>,
+    pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `NAME` (required): `string`.
     #[serde(rename = "NAME")]
     pub name: ::std::string::String,
@@ -1422,7 +1434,7 @@ pub struct RobotAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub use_placement: ::std::option::Option<::b24_core::types::Yn>,
+    pub use_placement: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `PLACEMENT_HANDLER`: `string`.
     #[serde(
         rename = "PLACEMENT_HANDLER",
@@ -1466,7 +1478,7 @@ impl RobotAdd {
     #[must_use]
     pub fn use_subscription(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.use_subscription = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1524,7 +1536,7 @@ impl RobotAdd {
     #[must_use]
     pub fn use_placement(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.use_placement = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1544,16 +1556,18 @@ impl RobotAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RobotAdd {
+impl ::b24_core::__private::Method for RobotAdd {
     const NAME: &'static str = "bizproc.robot.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.robot.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.code, "CODE", problems);
@@ -1615,13 +1629,13 @@ pub enum RobotAddError {
     /// `ERROR_ACTIVITY_ADD_FAILURE`.
     ErrorActivityAddFailure,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RobotAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RobotAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ACTIVITY_VALIDATION_FAILURE" => Self::ErrorActivityValidationFailure,
@@ -1631,7 +1645,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for RobotAddError {
             "ERROR_ACTIVITY_ADD_FAILURE" => Self::ErrorActivityAddFailure,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1692,14 +1706,14 @@ pub mod robot_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub required: ::std::option::Option<::b24_core::types::Yn>,
+        pub required: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `Multiple`: `yn`.
         #[serde(
             rename = "Multiple",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub multiple: ::std::option::Option<::b24_core::types::Yn>,
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `Default`: `any`.
         #[serde(
             rename = "Default",
@@ -1708,10 +1722,10 @@ pub mod robot_add {
         )]
         pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Properties {
+    impl ::b24_core::__private::wire::FromWire for Properties {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1829,16 +1843,18 @@ impl RobotDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RobotDelete {
+impl ::b24_core::__private::Method for RobotDelete {
     const NAME: &'static str = "bizproc.robot.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.robot.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.code, "CODE", problems);
@@ -1858,20 +1874,20 @@ pub enum RobotDeleteError {
     /// `ERROR_ACTIVITY_NOT_FOUND`.
     ErrorActivityNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RobotDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RobotDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ACTIVITY_VALIDATION_FAILURE" => Self::ErrorActivityValidationFailure,
             "ERROR_ACTIVITY_NOT_FOUND" => Self::ErrorActivityNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1902,16 +1918,18 @@ impl RobotList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RobotList {
+impl ::b24_core::__private::Method for RobotList {
     const NAME: &'static str = "bizproc.robot.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.robot.list");
         let problems = &mut all;
         all.finish()
@@ -1925,18 +1943,18 @@ pub enum RobotListError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RobotListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RobotListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1980,16 +1998,18 @@ impl RobotUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RobotUpdate {
+impl ::b24_core::__private::Method for RobotUpdate {
     const NAME: &'static str = "bizproc.robot.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.robot.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.code, "CODE", problems);
@@ -2014,13 +2034,13 @@ pub enum RobotUpdateError {
     /// `ERROR_WRONG_HANDLER_URL`.
     ErrorWrongHandlerUrl,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RobotUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RobotUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ACTIVITY_VALIDATION_FAILURE" => Self::ErrorActivityValidationFailure,
@@ -2029,7 +2049,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for RobotUpdateError {
             "ERROR_WRONG_HANDLER_URL" => Self::ErrorWrongHandlerUrl,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2074,7 +2094,7 @@ pub mod robot_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub use_subscription: ::std::option::Option<::b24_core::types::Yn>,
+        pub use_subscription: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -2135,7 +2155,7 @@ pub mod robot_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub use_placement: ::std::option::Option<::b24_core::types::Yn>,
+        pub use_placement: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `PLACEMENT_HANDLER`: `string`.
         #[serde(
             rename = "PLACEMENT_HANDLER",
@@ -2144,10 +2164,10 @@ pub mod robot_update {
         )]
         pub placement_handler: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2341,14 +2361,14 @@ pub mod robot_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub required: ::std::option::Option<::b24_core::types::Yn>,
+        pub required: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `Multiple`: `yn`.
         #[serde(
             rename = "Multiple",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub multiple: ::std::option::Option<::b24_core::types::Yn>,
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `Default`: `any`.
         #[serde(
             rename = "Default",
@@ -2357,10 +2377,10 @@ pub mod robot_update {
         )]
         pub default: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Properties {
+    impl ::b24_core::__private::wire::FromWire for Properties {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2529,16 +2549,18 @@ impl TaskComplete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for TaskComplete {
+impl ::b24_core::__private::Method for TaskComplete {
     const NAME: &'static str = "bizproc.task.complete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-complete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.task.complete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.task_id, "TASK_ID", problems);
@@ -2564,13 +2586,13 @@ pub enum TaskCompleteError {
     /// `ERROR_TASK_EXECUTION`.
     ErrorTaskExecution,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for TaskCompleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskCompleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_TASK_VALIDATION" => Self::ErrorTaskValidation,
             "ERROR_TASK_NOT_FOUND" => Self::ErrorTaskNotFound,
@@ -2579,7 +2601,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for TaskCompleteError {
             "ERROR_TASK_EXECUTION" => Self::ErrorTaskExecution,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2630,16 +2652,18 @@ impl TaskDelegate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for TaskDelegate {
+impl ::b24_core::__private::Method for TaskDelegate {
     const NAME: &'static str = "bizproc.task.delegate";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-delegate.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.task.delegate");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.task_ids, "TASK_IDS", problems);
@@ -2664,20 +2688,20 @@ pub enum TaskDelegateError {
     /// `ERROR_DELEGATION_NOT_ALLOWED`.
     ErrorDelegationNotAllowed,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for TaskDelegateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskDelegateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_TASK_VALIDATION" => Self::ErrorTaskValidation,
             "ERROR_INVALID_USER_ID" => Self::ErrorInvalidUserId,
             "ERROR_DELEGATION_NOT_ALLOWED" => Self::ErrorDelegationNotAllowed,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2776,16 +2800,18 @@ impl TaskList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for TaskList {
+impl ::b24_core::__private::Method for TaskList {
     const NAME: &'static str = "bizproc.task.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.task.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
@@ -2805,19 +2831,19 @@ pub enum TaskListError {
     /// `ERROR_SELECT_VALIDATION_FAILURE`.
     ErrorSelectValidationFailure,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for TaskListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for TaskListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_SELECT_VALIDATION_FAILURE" => Self::ErrorSelectValidationFailure,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2997,10 +3023,10 @@ pub mod task_list {
         )]
         pub document_url: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3313,7 +3339,7 @@ pub mod task_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_comment: ::std::option::Option<::b24_core::types::Yn>,
+        pub show_comment: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `StatusOkLabel`: `string`.
         #[serde(
             rename = "StatusOkLabel",
@@ -3345,10 +3371,10 @@ pub mod task_list {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Parameters {
+    impl ::b24_core::__private::wire::FromWire for Parameters {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3566,13 +3592,13 @@ impl WorkflowInstances {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for WorkflowInstances {
+impl ::b24_core::__private::Method for WorkflowInstances {
     const NAME: &'static str = "bizproc.workflow.instances";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-instances.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
@@ -3582,7 +3608,9 @@ impl ::b24_core::Method for WorkflowInstances {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.workflow.instances");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "SELECT", problems);
@@ -3600,18 +3628,18 @@ pub enum WorkflowInstancesError {
     /// `ACCESS_DENIED` (HTTP 403).
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for WorkflowInstancesError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for WorkflowInstancesError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3648,16 +3676,18 @@ impl WorkflowKill {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for WorkflowKill {
+impl ::b24_core::__private::Method for WorkflowKill {
     const NAME: &'static str = "bizproc.workflow.kill";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-kill.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.workflow.kill");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -3674,19 +3704,19 @@ pub enum WorkflowKillError {
     /// `ERROR_WRONG_WORKFLOW_ID` (HTTP 400).
     ErrorWrongWorkflowId,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for WorkflowKillError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for WorkflowKillError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_WRONG_WORKFLOW_ID" => Self::ErrorWrongWorkflowId,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3759,16 +3789,18 @@ impl WorkflowStart {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for WorkflowStart {
+impl ::b24_core::__private::Method for WorkflowStart {
     const NAME: &'static str = "bizproc.workflow.start";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-start.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::string::String;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.workflow.start");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.template_id, "TEMPLATE_ID", problems);
@@ -3787,19 +3819,19 @@ pub enum WorkflowStartError {
     /// `ACCESS_DENIED` (HTTP 403).
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for WorkflowStartError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for WorkflowStartError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_WRONG_WORKFLOW_ID" => Self::ErrorWrongWorkflowId,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3887,16 +3919,18 @@ impl WorkflowTemplateAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for WorkflowTemplateAdd {
+impl ::b24_core::__private::Method for WorkflowTemplateAdd {
     const NAME: &'static str = "bizproc.workflow.template.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "bizproc.workflow.template.add",
         );
@@ -3932,19 +3966,20 @@ pub enum WorkflowTemplateAddError {
     /// `ERROR_TEMPLATE_VALIDATION_FAILURE`.
     ErrorTemplateValidationFailure,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for WorkflowTemplateAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for WorkflowTemplateAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_TEMPLATE_VALIDATION_FAILURE" => Self::ErrorTemplateValidationFailure,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3981,16 +4016,18 @@ impl WorkflowTemplateDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for WorkflowTemplateDelete {
+impl ::b24_core::__private::Method for WorkflowTemplateDelete {
     const NAME: &'static str = "bizproc.workflow.template.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "bizproc.workflow.template.delete",
         );
@@ -4009,19 +4046,20 @@ pub enum WorkflowTemplateDeleteError {
     /// `ERROR_TEMPLATE_NOT_FOUND`.
     ErrorTemplateNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for WorkflowTemplateDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for WorkflowTemplateDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_TEMPLATE_NOT_FOUND" => Self::ErrorTemplateNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4123,20 +4161,22 @@ impl WorkflowTemplateList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for WorkflowTemplateList {
+impl ::b24_core::__private::Method for WorkflowTemplateList {
     const NAME: &'static str = "bizproc.workflow.template.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "bizproc.workflow.template.list",
         );
@@ -4149,7 +4189,7 @@ impl ::b24_core::Method for WorkflowTemplateList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::ListMethod for WorkflowTemplateList {
+impl ::b24_core::__private::ListMethod for WorkflowTemplateList {
     type Item = ::b24_core::__private::serde_json::Value;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
@@ -4163,18 +4203,19 @@ pub enum WorkflowTemplateListError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for WorkflowTemplateListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for WorkflowTemplateListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4290,7 +4331,7 @@ pub mod workflow_template_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_modified: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_modified: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `USER_ID`: `int`.
         #[serde(
             rename = "USER_ID",
@@ -4306,10 +4347,10 @@ pub mod workflow_template_list {
         )]
         pub system_code: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4513,16 +4554,18 @@ impl WorkflowTemplateUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for WorkflowTemplateUpdate {
+impl ::b24_core::__private::Method for WorkflowTemplateUpdate {
     const NAME: &'static str = "bizproc.workflow.template.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "bizproc.workflow.template.update",
         );
@@ -4547,13 +4590,14 @@ pub enum WorkflowTemplateUpdateError {
     /// `ERROR_TEMPLATE_NOT_OWNER`.
     ErrorTemplateNotOwner,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for WorkflowTemplateUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for WorkflowTemplateUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_TEMPLATE_VALIDATION_FAILURE" => Self::ErrorTemplateValidationFailure,
@@ -4561,7 +4605,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for WorkflowTemplateUpdateError
             "ERROR_TEMPLATE_NOT_OWNER" => Self::ErrorTemplateNotOwner,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4617,10 +4661,10 @@ pub mod workflow_template_update {
         )]
         pub auto_execute: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4731,16 +4775,18 @@ impl WorkflowTerminate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for WorkflowTerminate {
+impl ::b24_core::__private::Method for WorkflowTerminate {
     const NAME: &'static str = "bizproc.workflow.terminate";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["bizproc"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-terminate.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("bizproc.workflow.terminate");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -4759,19 +4805,19 @@ pub enum WorkflowTerminateError {
     /// `ERROR_WRONG_WORKFLOW_ID` (HTTP 400).
     ErrorWrongWorkflowId,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for WorkflowTerminateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for WorkflowTerminateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_WRONG_WORKFLOW_ID" => Self::ErrorWrongWorkflowId,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),

@@ -36,16 +36,18 @@ impl V1BookingAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1BookingAdd {
+impl ::b24_core::__private::Method for V1BookingAdd {
     const NAME: &'static str = "booking.v1.booking.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.booking.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -66,13 +68,13 @@ pub enum V1BookingAddError {
     /// `422`.
     E422,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1BookingAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1BookingAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1018" => Self::E1018,
             "0" => Self::E0,
@@ -80,7 +82,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V1BookingAddError {
             "422" => Self::E422,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -117,10 +119,10 @@ pub mod v1_booking_add {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for DatePeriod {
+    impl ::b24_core::__private::wire::FromWire for DatePeriod {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -187,10 +189,10 @@ pub mod v1_booking_add {
         #[serde(rename = "datePeriod")]
         pub date_period: DatePeriod,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -281,16 +283,18 @@ impl V1BookingClientList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1BookingClientList {
+impl ::b24_core::__private::Method for V1BookingClientList {
     const NAME: &'static str = "booking.v1.booking.client.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = v1_booking_client_list::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.booking.client.list",
         );
@@ -309,19 +313,20 @@ pub enum V1BookingClientListError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1BookingClientListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1BookingClientListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1021" => Self::E1021,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -366,10 +371,10 @@ pub mod v1_booking_client_list {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -443,16 +448,18 @@ impl V1BookingClientSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1BookingClientSet {
+impl ::b24_core::__private::Method for V1BookingClientSet {
     const NAME: &'static str = "booking.v1.booking.client.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.booking.client.set",
         );
@@ -474,20 +481,20 @@ pub enum V1BookingClientSetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1BookingClientSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1BookingClientSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "1021" => Self::E1021,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -524,16 +531,18 @@ impl V1BookingClientUnset {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1BookingClientUnset {
+impl ::b24_core::__private::Method for V1BookingClientUnset {
     const NAME: &'static str = "booking.v1.booking.client.unset";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-unset.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.booking.client.unset",
         );
@@ -552,19 +561,20 @@ pub enum V1BookingClientUnsetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1BookingClientUnsetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1BookingClientUnsetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1021" => Self::E1021,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -618,16 +628,18 @@ impl V1BookingCreatefromwaitlist {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1BookingCreatefromwaitlist {
+impl ::b24_core::__private::Method for V1BookingCreatefromwaitlist {
     const NAME: &'static str = "booking.v1.booking.createfromwaitlist";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-createfromwaitlist.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.booking.createfromwaitlist",
         );
@@ -651,13 +663,14 @@ pub enum V1BookingCreatefromwaitlistError {
     /// `422`.
     E422,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1BookingCreatefromwaitlistError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1BookingCreatefromwaitlistError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1038" => Self::E1038,
             "0" => Self::E0,
@@ -665,7 +678,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V1BookingCreatefromwaitlist
             "422" => Self::E422,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -702,10 +715,10 @@ pub mod v1_booking_createfromwaitlist {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for DatePeriod {
+    impl ::b24_core::__private::wire::FromWire for DatePeriod {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -772,10 +785,10 @@ pub mod v1_booking_createfromwaitlist {
         #[serde(rename = "datePeriod")]
         pub date_period: DatePeriod,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -866,16 +879,18 @@ impl V1BookingDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1BookingDelete {
+impl ::b24_core::__private::Method for V1BookingDelete {
     const NAME: &'static str = "booking.v1.booking.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.booking.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -890,18 +905,18 @@ pub enum V1BookingDeleteError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1BookingDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1BookingDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -938,16 +953,18 @@ impl V1BookingExternalDataList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1BookingExternalDataList {
+impl ::b24_core::__private::Method for V1BookingExternalDataList {
     const NAME: &'static str = "booking.v1.booking.externalData.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = v1_booking_external_data_list::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.booking.externalData.list",
         );
@@ -966,19 +983,20 @@ pub enum V1BookingExternalDataListError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1BookingExternalDataListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1BookingExternalDataListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1021" => Self::E1021,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1025,10 +1043,10 @@ pub mod v1_booking_external_data_list {
         )]
         pub value: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1115,16 +1133,18 @@ impl V1BookingExternalDataSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1BookingExternalDataSet {
+impl ::b24_core::__private::Method for V1BookingExternalDataSet {
     const NAME: &'static str = "booking.v1.booking.externalData.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.booking.externalData.set",
         );
@@ -1150,20 +1170,21 @@ pub enum V1BookingExternalDataSetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1BookingExternalDataSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1BookingExternalDataSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "1021" => Self::E1021,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1200,16 +1221,18 @@ impl V1BookingExternalDataUnset {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1BookingExternalDataUnset {
+impl ::b24_core::__private::Method for V1BookingExternalDataUnset {
     const NAME: &'static str = "booking.v1.booking.externalData.unset";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-unset.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.booking.externalData.unset",
         );
@@ -1228,19 +1251,20 @@ pub enum V1BookingExternalDataUnsetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1BookingExternalDataUnsetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1BookingExternalDataUnsetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1021" => Self::E1021,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1277,16 +1301,18 @@ impl V1BookingGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1BookingGet {
+impl ::b24_core::__private::Method for V1BookingGet {
     const NAME: &'static str = "booking.v1.booking.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = v1_booking_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.booking.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1303,19 +1329,19 @@ pub enum V1BookingGetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1BookingGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1BookingGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1021" => Self::E1021,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1371,10 +1397,10 @@ pub mod v1_booking_get {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1478,16 +1504,18 @@ impl V1BookingList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1BookingList {
+impl ::b24_core::__private::Method for V1BookingList {
     const NAME: &'static str = "booking.v1.booking.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = v1_booking_list::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.booking.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
@@ -1508,13 +1536,13 @@ pub enum V1BookingListError {
     /// `422`.
     E422,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1BookingListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1BookingListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1018" => Self::E1018,
             "0" => Self::E0,
@@ -1522,7 +1550,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V1BookingListError {
             "422" => Self::E422,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1569,10 +1597,10 @@ pub mod v1_booking_list {
         )]
         pub date_to: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Order {
+    impl ::b24_core::__private::wire::FromWire for Order {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1660,10 +1688,10 @@ pub mod v1_booking_list {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1761,16 +1789,18 @@ impl V1BookingUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1BookingUpdate {
+impl ::b24_core::__private::Method for V1BookingUpdate {
     const NAME: &'static str = "booking.v1.booking.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.booking.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1794,13 +1824,13 @@ pub enum V1BookingUpdateError {
     /// `422`.
     E422,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1BookingUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1BookingUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1019" => Self::E1019,
             "1018" => Self::E1018,
@@ -1809,7 +1839,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V1BookingUpdateError {
             "422" => Self::E422,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1846,10 +1876,10 @@ pub mod v1_booking_update {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for DatePeriod {
+    impl ::b24_core::__private::wire::FromWire for DatePeriod {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1927,10 +1957,10 @@ pub mod v1_booking_update {
         )]
         pub date_period: ::std::option::Option<DatePeriod>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2015,19 +2045,21 @@ impl V1ClienttypeList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1ClienttypeList {
+impl ::b24_core::__private::Method for V1ClienttypeList {
     const NAME: &'static str = "booking.v1.clienttype.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/booking-v1-clienttype-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.clienttype.list");
         let problems = &mut all;
         all.finish()
@@ -2039,17 +2071,17 @@ impl ::b24_core::Method for V1ClienttypeList {
 #[allow(dead_code)]
 pub enum V1ClienttypeListError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1ClienttypeListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ClienttypeListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2086,19 +2118,21 @@ impl V1ResourceAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1ResourceAdd {
+impl ::b24_core::__private::Method for V1ResourceAdd {
     const NAME: &'static str = "booking.v1.resource.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.resource.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -2121,13 +2155,13 @@ pub enum V1ResourceAddError {
     /// `422`.
     E422,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
@@ -2136,7 +2170,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceAddError {
             "422" => Self::E422,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2179,14 +2213,16 @@ pub mod v1_resource_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_main: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_main: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `isInfoNotificationOn`: `yn`.
         #[serde(
             rename = "isInfoNotificationOn",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_info_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_info_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeInfo`: `string`.
         #[serde(
             rename = "templateTypeInfo",
@@ -2201,7 +2237,7 @@ pub mod v1_resource_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_confirmation_notification_on: ::std::option::Option<
-            ::b24_core::types::Yn,
+            ::b24_core::__private::types::Yn,
         >,
         /// `templateTypeConfirmation`: `string`.
         #[serde(
@@ -2216,7 +2252,9 @@ pub mod v1_resource_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_reminder_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_reminder_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeReminder`: `string`.
         #[serde(
             rename = "templateTypeReminder",
@@ -2230,7 +2268,9 @@ pub mod v1_resource_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_feedback_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_feedback_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeFeedback`: `string`.
         #[serde(
             rename = "templateTypeFeedback",
@@ -2244,7 +2284,9 @@ pub mod v1_resource_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_delayed_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_delayed_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeDelayed`: `string`.
         #[serde(
             rename = "templateTypeDelayed",
@@ -2309,10 +2351,10 @@ pub mod v1_resource_add {
         )]
         pub confirmation_counter_delay: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2658,16 +2700,18 @@ impl V1ResourceDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1ResourceDelete {
+impl ::b24_core::__private::Method for V1ResourceDelete {
     const NAME: &'static str = "booking.v1.resource.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.resource.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2684,19 +2728,19 @@ pub enum V1ResourceDeleteError {
     /// `1008`.
     E1008,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "1008" => Self::E1008,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2733,19 +2777,21 @@ impl V1ResourceGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1ResourceGet {
+impl ::b24_core::__private::Method for V1ResourceGet {
     const NAME: &'static str = "booking.v1.resource.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.resource.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2762,19 +2808,19 @@ pub enum V1ResourceGetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1009" => Self::E1009,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2824,19 +2870,21 @@ impl V1ResourceList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1ResourceList {
+impl ::b24_core::__private::Method for V1ResourceList {
     const NAME: &'static str = "booking.v1.resource.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.resource.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
@@ -2851,18 +2899,18 @@ pub enum V1ResourceListError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2902,10 +2950,10 @@ pub mod v1_resource_list {
         )]
         pub name: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Order {
+    impl ::b24_core::__private::wire::FromWire for Order {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2970,16 +3018,18 @@ impl V1ResourceSlotsList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1ResourceSlotsList {
+impl ::b24_core::__private::Method for V1ResourceSlotsList {
     const NAME: &'static str = "booking.v1.resource.slots.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = v1_resource_slots_list::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.resource.slots.list",
         );
@@ -2998,19 +3048,20 @@ pub enum V1ResourceSlotsListError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceSlotsListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1ResourceSlotsListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1009" => Self::E1009,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3080,10 +3131,10 @@ pub mod v1_resource_slots_list {
         )]
         pub slot_size: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3197,16 +3248,18 @@ impl V1ResourceSlotsSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1ResourceSlotsSet {
+impl ::b24_core::__private::Method for V1ResourceSlotsSet {
     const NAME: &'static str = "booking.v1.resource.slots.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.resource.slots.set",
         );
@@ -3228,20 +3281,20 @@ pub enum V1ResourceSlotsSetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceSlotsSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceSlotsSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1009" => Self::E1009,
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3278,16 +3331,18 @@ impl V1ResourceSlotsUnset {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1ResourceSlotsUnset {
+impl ::b24_core::__private::Method for V1ResourceSlotsUnset {
     const NAME: &'static str = "booking.v1.resource.slots.unset";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-unset.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.resource.slots.unset",
         );
@@ -3306,19 +3361,20 @@ pub enum V1ResourceSlotsUnsetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceSlotsUnsetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1ResourceSlotsUnsetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1009" => Self::E1009,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3362,16 +3418,18 @@ impl V1ResourceUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1ResourceUpdate {
+impl ::b24_core::__private::Method for V1ResourceUpdate {
     const NAME: &'static str = "booking.v1.resource.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.resource.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -3393,13 +3451,13 @@ pub enum V1ResourceUpdateError {
     /// `422`.
     E422,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "1007" => Self::E1007,
@@ -3407,7 +3465,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceUpdateError {
             "422" => Self::E422,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3459,14 +3517,16 @@ pub mod v1_resource_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_main: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_main: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `isInfoNotificationOn`: `yn`.
         #[serde(
             rename = "isInfoNotificationOn",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_info_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_info_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeInfo`: `string`.
         #[serde(
             rename = "templateTypeInfo",
@@ -3481,7 +3541,7 @@ pub mod v1_resource_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_confirmation_notification_on: ::std::option::Option<
-            ::b24_core::types::Yn,
+            ::b24_core::__private::types::Yn,
         >,
         /// `templateTypeConfirmation`: `string`.
         #[serde(
@@ -3496,7 +3556,9 @@ pub mod v1_resource_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_reminder_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_reminder_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeReminder`: `string`.
         #[serde(
             rename = "templateTypeReminder",
@@ -3510,7 +3572,9 @@ pub mod v1_resource_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_feedback_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_feedback_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeFeedback`: `string`.
         #[serde(
             rename = "templateTypeFeedback",
@@ -3524,7 +3588,9 @@ pub mod v1_resource_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_delayed_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_delayed_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeDelayed`: `string`.
         #[serde(
             rename = "templateTypeDelayed",
@@ -3589,10 +3655,10 @@ pub mod v1_resource_update {
         )]
         pub confirmation_counter_delay: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3937,19 +4003,21 @@ impl V1ResourceTypeAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1ResourceTypeAdd {
+impl ::b24_core::__private::Method for V1ResourceTypeAdd {
     const NAME: &'static str = "booking.v1.resourceType.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.resourceType.add",
         );
@@ -3972,13 +4040,13 @@ pub enum V1ResourceTypeAddError {
     /// `1010`.
     E1010,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceTypeAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceTypeAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
@@ -3986,7 +4054,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceTypeAddError {
             "1010" => Self::E1010,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4022,7 +4090,9 @@ pub mod v1_resource_type_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_info_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_info_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeInfo`: `string`.
         #[serde(
             rename = "templateTypeInfo",
@@ -4037,7 +4107,7 @@ pub mod v1_resource_type_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_confirmation_notification_on: ::std::option::Option<
-            ::b24_core::types::Yn,
+            ::b24_core::__private::types::Yn,
         >,
         /// `templateTypeConfirmation`: `string`.
         #[serde(
@@ -4052,7 +4122,9 @@ pub mod v1_resource_type_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_reminder_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_reminder_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeReminder`: `string`.
         #[serde(
             rename = "templateTypeReminder",
@@ -4066,7 +4138,9 @@ pub mod v1_resource_type_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_feedback_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_feedback_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeFeedback`: `string`.
         #[serde(
             rename = "templateTypeFeedback",
@@ -4080,7 +4154,9 @@ pub mod v1_resource_type_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_delayed_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_delayed_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeDelayed`: `string`.
         #[serde(
             rename = "templateTypeDelayed",
@@ -4145,10 +4221,10 @@ pub mod v1_resource_type_add {
         )]
         pub confirmation_counter_delay: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4472,16 +4548,18 @@ impl V1ResourceTypeDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1ResourceTypeDelete {
+impl ::b24_core::__private::Method for V1ResourceTypeDelete {
     const NAME: &'static str = "booking.v1.resourceType.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.resourceType.delete",
         );
@@ -4500,19 +4578,20 @@ pub enum V1ResourceTypeDeleteError {
     /// `1012`.
     E1012,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceTypeDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1ResourceTypeDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "1012" => Self::E1012,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4549,19 +4628,21 @@ impl V1ResourceTypeGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1ResourceTypeGet {
+impl ::b24_core::__private::Method for V1ResourceTypeGet {
     const NAME: &'static str = "booking.v1.resourceType.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.resourceType.get",
         );
@@ -4616,13 +4697,13 @@ pub enum V1ResourceTypeGetError {
     /// `1013`.
     E1013,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceTypeGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceTypeGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "confirmationCounterDelay" => Self::ConfirmationCounterDelay,
             "confirmationDelay" => Self::ConfirmationDelay,
@@ -4646,7 +4727,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceTypeGetError {
             "1013" => Self::E1013,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4696,19 +4777,21 @@ impl V1ResourceTypeList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1ResourceTypeList {
+impl ::b24_core::__private::Method for V1ResourceTypeList {
     const NAME: &'static str = "booking.v1.resourceType.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.resourceType.list",
         );
@@ -4761,13 +4844,13 @@ pub enum V1ResourceTypeListError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceTypeListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1ResourceTypeListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "confirmationCounterDelay" => Self::ConfirmationCounterDelay,
             "confirmationDelay" => Self::ConfirmationDelay,
@@ -4790,7 +4873,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceTypeListError {
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4837,10 +4920,10 @@ pub mod v1_resource_type_list {
         )]
         pub code: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Order {
+    impl ::b24_core::__private::wire::FromWire for Order {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4922,16 +5005,18 @@ impl V1ResourceTypeUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1ResourceTypeUpdate {
+impl ::b24_core::__private::Method for V1ResourceTypeUpdate {
     const NAME: &'static str = "booking.v1.resourceType.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.resourceType.update",
         );
@@ -4955,13 +5040,14 @@ pub enum V1ResourceTypeUpdateError {
     /// `1011`.
     E1011,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceTypeUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1ResourceTypeUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1007" => Self::E1007,
             "100" => Self::E100,
@@ -4969,7 +5055,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V1ResourceTypeUpdateError {
             "1011" => Self::E1011,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5014,7 +5100,9 @@ pub mod v1_resource_type_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_info_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_info_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeInfo`: `string`.
         #[serde(
             rename = "templateTypeInfo",
@@ -5029,7 +5117,7 @@ pub mod v1_resource_type_update {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_confirmation_notification_on: ::std::option::Option<
-            ::b24_core::types::Yn,
+            ::b24_core::__private::types::Yn,
         >,
         /// `templateTypeConfirmation`: `string`.
         #[serde(
@@ -5044,7 +5132,9 @@ pub mod v1_resource_type_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_reminder_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_reminder_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeReminder`: `string`.
         #[serde(
             rename = "templateTypeReminder",
@@ -5058,7 +5148,9 @@ pub mod v1_resource_type_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_feedback_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_feedback_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeFeedback`: `string`.
         #[serde(
             rename = "templateTypeFeedback",
@@ -5072,7 +5164,9 @@ pub mod v1_resource_type_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_delayed_notification_on: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_delayed_notification_on: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `templateTypeDelayed`: `string`.
         #[serde(
             rename = "templateTypeDelayed",
@@ -5137,10 +5231,10 @@ pub mod v1_resource_type_update {
         )]
         pub confirmation_counter_delay: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5462,16 +5556,18 @@ impl V1WaitlistAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1WaitlistAdd {
+impl ::b24_core::__private::Method for V1WaitlistAdd {
     const NAME: &'static str = "booking.v1.waitlist.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.waitlist.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -5486,18 +5582,18 @@ pub enum V1WaitlistAddError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1WaitlistAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1WaitlistAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5525,10 +5621,10 @@ pub mod v1_waitlist_add {
         #[serde(rename = "note")]
         pub note: ::std::string::String,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5584,16 +5680,18 @@ impl V1WaitlistClientList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1WaitlistClientList {
+impl ::b24_core::__private::Method for V1WaitlistClientList {
     const NAME: &'static str = "booking.v1.waitlist.client.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = v1_waitlist_client_list::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.waitlist.client.list",
         );
@@ -5612,19 +5710,20 @@ pub enum V1WaitlistClientListError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1WaitlistClientListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1WaitlistClientListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1040" => Self::E1040,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5669,10 +5768,10 @@ pub mod v1_waitlist_client_list {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5746,16 +5845,18 @@ impl V1WaitlistClientSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1WaitlistClientSet {
+impl ::b24_core::__private::Method for V1WaitlistClientSet {
     const NAME: &'static str = "booking.v1.waitlist.client.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.waitlist.client.set",
         );
@@ -5777,20 +5878,21 @@ pub enum V1WaitlistClientSetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1WaitlistClientSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1WaitlistClientSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "1040" => Self::E1040,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5827,16 +5929,18 @@ impl V1WaitlistClientUnset {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1WaitlistClientUnset {
+impl ::b24_core::__private::Method for V1WaitlistClientUnset {
     const NAME: &'static str = "booking.v1.waitlist.client.unset";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-unset.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.waitlist.client.unset",
         );
@@ -5855,19 +5959,20 @@ pub enum V1WaitlistClientUnsetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1WaitlistClientUnsetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1WaitlistClientUnsetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1040" => Self::E1040,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5904,16 +6009,18 @@ impl V1WaitlistCreatefrombooking {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1WaitlistCreatefrombooking {
+impl ::b24_core::__private::Method for V1WaitlistCreatefrombooking {
     const NAME: &'static str = "booking.v1.waitlist.createfrombooking";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-createfrombooking.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.waitlist.createfrombooking",
         );
@@ -5932,19 +6039,20 @@ pub enum V1WaitlistCreatefrombookingError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1WaitlistCreatefrombookingError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1WaitlistCreatefrombookingError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1037" => Self::E1037,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5981,16 +6089,18 @@ impl V1WaitlistDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1WaitlistDelete {
+impl ::b24_core::__private::Method for V1WaitlistDelete {
     const NAME: &'static str = "booking.v1.waitlist.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.waitlist.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -6007,19 +6117,19 @@ pub enum V1WaitlistDeleteError {
     /// `1036`.
     E1036,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1WaitlistDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1WaitlistDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "1036" => Self::E1036,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6056,16 +6166,18 @@ impl V1WaitlistExternalDataList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1WaitlistExternalDataList {
+impl ::b24_core::__private::Method for V1WaitlistExternalDataList {
     const NAME: &'static str = "booking.v1.waitlist.externalData.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = v1_waitlist_external_data_list::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.waitlist.externalData.list",
         );
@@ -6084,19 +6196,20 @@ pub enum V1WaitlistExternalDataListError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1WaitlistExternalDataListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1WaitlistExternalDataListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1040" => Self::E1040,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6143,10 +6256,10 @@ pub mod v1_waitlist_external_data_list {
         )]
         pub value: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6233,16 +6346,18 @@ impl V1WaitlistExternalDataSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1WaitlistExternalDataSet {
+impl ::b24_core::__private::Method for V1WaitlistExternalDataSet {
     const NAME: &'static str = "booking.v1.waitlist.externalData.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.waitlist.externalData.set",
         );
@@ -6268,20 +6383,21 @@ pub enum V1WaitlistExternalDataSetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1WaitlistExternalDataSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1WaitlistExternalDataSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "1040" => Self::E1040,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6318,16 +6434,18 @@ impl V1WaitlistExternalDataUnset {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1WaitlistExternalDataUnset {
+impl ::b24_core::__private::Method for V1WaitlistExternalDataUnset {
     const NAME: &'static str = "booking.v1.waitlist.externalData.unset";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-unset.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "booking.v1.waitlist.externalData.unset",
         );
@@ -6346,19 +6464,20 @@ pub enum V1WaitlistExternalDataUnsetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1WaitlistExternalDataUnsetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V1WaitlistExternalDataUnsetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1040" => Self::E1040,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6395,19 +6514,21 @@ impl V1WaitlistGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1WaitlistGet {
+impl ::b24_core::__private::Method for V1WaitlistGet {
     const NAME: &'static str = "booking.v1.waitlist.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.waitlist.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -6424,19 +6545,19 @@ pub enum V1WaitlistGetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1WaitlistGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1WaitlistGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1040" => Self::E1040,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6496,19 +6617,21 @@ impl V1WaitlistList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1WaitlistList {
+impl ::b24_core::__private::Method for V1WaitlistList {
     const NAME: &'static str = "booking.v1.waitlist.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.waitlist.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
@@ -6525,19 +6648,19 @@ pub enum V1WaitlistListError {
     /// `422`.
     E422,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1WaitlistListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1WaitlistListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "422" => Self::E422,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6581,16 +6704,18 @@ impl V1WaitlistUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V1WaitlistUpdate {
+impl ::b24_core::__private::Method for V1WaitlistUpdate {
     const NAME: &'static str = "booking.v1.waitlist.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["booking"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("booking.v1.waitlist.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -6608,19 +6733,19 @@ pub enum V1WaitlistUpdateError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V1WaitlistUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V1WaitlistUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "1040" => Self::E1040,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6648,10 +6773,10 @@ pub mod v1_waitlist_update {
         #[serde(rename = "note")]
         pub note: ::std::string::String,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,

@@ -50,16 +50,18 @@ impl AccessibilityGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for AccessibilityGet {
+impl ::b24_core::__private::Method for AccessibilityGet {
     const NAME: &'static str = "calendar.accessibility.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-accessibility-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = accessibility_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.accessibility.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.users, "users", problems);
@@ -74,17 +76,17 @@ impl ::b24_core::Method for AccessibilityGet {
 #[allow(dead_code)]
 pub enum AccessibilityGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AccessibilityGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for AccessibilityGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -194,10 +196,10 @@ pub mod accessibility_get {
         )]
         pub event_type: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -397,7 +399,7 @@ pub struct EventAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub auto_detect_section: ::std::option::Option<::b24_core::types::Yn>,
+    pub auto_detect_section: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `name` (required): `string`.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
@@ -407,7 +409,7 @@ pub struct EventAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_time: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_time: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `timezone_from`: `string`.
     #[serde(
         rename = "timezone_from",
@@ -463,7 +465,7 @@ pub struct EventAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub private_event: ::std::option::Option<::b24_core::types::Yn>,
+    pub private_event: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `rrule`: `Rrule`.
     #[serde(
         rename = "rrule",
@@ -477,7 +479,7 @@ pub struct EventAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub is_meeting: ::std::option::Option<::b24_core::types::Yn>,
+    pub is_meeting: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `location`: `string`.
     #[serde(
         rename = "location",
@@ -576,7 +578,7 @@ impl EventAdd {
     #[must_use]
     pub fn auto_detect_section(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.auto_detect_section = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -587,7 +589,7 @@ impl EventAdd {
     #[must_use]
     pub fn skip_time(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_time = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -667,7 +669,7 @@ impl EventAdd {
     #[must_use]
     pub fn private_event(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.private_event = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -684,7 +686,7 @@ impl EventAdd {
     #[must_use]
     pub fn is_meeting(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.is_meeting = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -742,16 +744,18 @@ impl EventAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for EventAdd {
+impl ::b24_core::__private::Method for EventAdd {
     const NAME: &'static str = "calendar.event.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.event.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
@@ -806,17 +810,17 @@ impl ::b24_core::Method for EventAdd {
 #[allow(dead_code)]
 pub enum EventAddError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for EventAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for EventAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -847,33 +851,33 @@ pub mod event_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub notify: ::std::option::Option<::b24_core::types::Yn>,
+        pub notify: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `reinvite`: `yn`.
         #[serde(
             rename = "reinvite",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub reinvite: ::std::option::Option<::b24_core::types::Yn>,
+        pub reinvite: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `allow_invite`: `yn`.
         #[serde(
             rename = "allow_invite",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub allow_invite: ::std::option::Option<::b24_core::types::Yn>,
+        pub allow_invite: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `hide_guests`: `yn`.
         #[serde(
             rename = "hide_guests",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub hide_guests: ::std::option::Option<::b24_core::types::Yn>,
+        pub hide_guests: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Meeting {
+    impl ::b24_core::__private::wire::FromWire for Meeting {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -984,10 +988,10 @@ pub mod event_add {
         )]
         pub until: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Rrule {
+    impl ::b24_core::__private::wire::FromWire for Rrule {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1082,16 +1086,18 @@ impl EventDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for EventDelete {
+impl ::b24_core::__private::Method for EventDelete {
     const NAME: &'static str = "calendar.event.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.event.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1104,17 +1110,17 @@ impl ::b24_core::Method for EventDelete {
 #[allow(dead_code)]
 pub enum EventDeleteError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for EventDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for EventDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1213,16 +1219,18 @@ impl EventGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for EventGet {
+impl ::b24_core::__private::Method for EventGet {
     const NAME: &'static str = "calendar.event.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.event.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
@@ -1240,17 +1248,17 @@ impl ::b24_core::Method for EventGet {
 #[allow(dead_code)]
 pub enum EventGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for EventGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for EventGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1299,7 +1307,7 @@ pub struct EventGetNearest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub for_current_user: ::std::option::Option<::b24_core::types::Yn>,
+    pub for_current_user: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `maxEventsCount`: `int`.
     #[serde(
         rename = "maxEventsCount",
@@ -1354,7 +1362,7 @@ impl EventGetNearest {
     #[must_use]
     pub fn for_current_user(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.for_current_user = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1380,16 +1388,18 @@ impl EventGetNearest {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for EventGetNearest {
+impl ::b24_core::__private::Method for EventGetNearest {
     const NAME: &'static str = "calendar.event.get.nearest";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get-nearest.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.event.get.nearest");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
@@ -1415,17 +1425,17 @@ impl ::b24_core::Method for EventGetNearest {
 #[allow(dead_code)]
 pub enum EventGetNearestError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for EventGetNearestError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for EventGetNearestError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1462,16 +1472,18 @@ impl EventGetbyid {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for EventGetbyid {
+impl ::b24_core::__private::Method for EventGetbyid {
     const NAME: &'static str = "calendar.event.getbyid";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get-by-id.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.event.getbyid");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1484,17 +1496,17 @@ impl ::b24_core::Method for EventGetbyid {
 #[allow(dead_code)]
 pub enum EventGetbyidError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for EventGetbyidError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for EventGetbyidError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1573,7 +1585,7 @@ pub struct EventUpdate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_time: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_time: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `timezone_from`: `string`.
     #[serde(
         rename = "timezone_from",
@@ -1629,7 +1641,7 @@ pub struct EventUpdate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub private_event: ::std::option::Option<::b24_core::types::Yn>,
+    pub private_event: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `recurrence_mode`: `string`. Documented values: `this`, `next`, `all`.
     #[serde(
         rename = "recurrence_mode",
@@ -1657,7 +1669,7 @@ pub struct EventUpdate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub is_meeting: ::std::option::Option<::b24_core::types::Yn>,
+    pub is_meeting: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `location`: `string`.
     #[serde(
         rename = "location",
@@ -1796,7 +1808,7 @@ impl EventUpdate {
     #[must_use]
     pub fn skip_time(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_time = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1876,7 +1888,7 @@ impl EventUpdate {
     #[must_use]
     pub fn private_event(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.private_event = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1918,7 +1930,7 @@ impl EventUpdate {
     #[must_use]
     pub fn is_meeting(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.is_meeting = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1982,16 +1994,18 @@ impl EventUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for EventUpdate {
+impl ::b24_core::__private::Method for EventUpdate {
     const NAME: &'static str = "calendar.event.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.event.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2052,17 +2066,17 @@ impl ::b24_core::Method for EventUpdate {
 #[allow(dead_code)]
 pub enum EventUpdateError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for EventUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for EventUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2093,33 +2107,33 @@ pub mod event_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub notify: ::std::option::Option<::b24_core::types::Yn>,
+        pub notify: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `reinvite`: `yn`.
         #[serde(
             rename = "reinvite",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub reinvite: ::std::option::Option<::b24_core::types::Yn>,
+        pub reinvite: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `allow_invite`: `yn`.
         #[serde(
             rename = "allow_invite",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub allow_invite: ::std::option::Option<::b24_core::types::Yn>,
+        pub allow_invite: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `hide_guests`: `yn`.
         #[serde(
             rename = "hide_guests",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub hide_guests: ::std::option::Option<::b24_core::types::Yn>,
+        pub hide_guests: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Meeting {
+    impl ::b24_core::__private::wire::FromWire for Meeting {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2230,10 +2244,10 @@ pub mod event_update {
         )]
         pub until: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Rrule {
+    impl ::b24_core::__private::wire::FromWire for Rrule {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2328,16 +2342,18 @@ impl MeetingStatusGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MeetingStatusGet {
+impl ::b24_core::__private::Method for MeetingStatusGet {
     const NAME: &'static str = "calendar.meeting.status.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-meeting-status-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::string::String;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "calendar.meeting.status.get",
         );
@@ -2352,17 +2368,17 @@ impl ::b24_core::Method for MeetingStatusGet {
 #[allow(dead_code)]
 pub enum MeetingStatusGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MeetingStatusGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MeetingStatusGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2406,16 +2422,18 @@ impl MeetingStatusSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MeetingStatusSet {
+impl ::b24_core::__private::Method for MeetingStatusSet {
     const NAME: &'static str = "calendar.meeting.status.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-meeting-status-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "calendar.meeting.status.set",
         );
@@ -2432,17 +2450,17 @@ impl ::b24_core::Method for MeetingStatusSet {
 #[allow(dead_code)]
 pub enum MeetingStatusSetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MeetingStatusSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MeetingStatusSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2479,16 +2497,18 @@ impl ResourceAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ResourceAdd {
+impl ::b24_core::__private::Method for ResourceAdd {
     const NAME: &'static str = "calendar.resource.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.resource.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.name, "name", problems);
@@ -2502,17 +2522,17 @@ impl ::b24_core::Method for ResourceAdd {
 #[allow(dead_code)]
 pub enum ResourceAddError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ResourceAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ResourceAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2551,16 +2571,18 @@ impl ResourceBookingList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ResourceBookingList {
+impl ::b24_core::__private::Method for ResourceBookingList {
     const NAME: &'static str = "calendar.resource.booking.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-booking-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "calendar.resource.booking.list",
         );
@@ -2575,17 +2597,18 @@ impl ::b24_core::Method for ResourceBookingList {
 #[allow(dead_code)]
 pub enum ResourceBookingListError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ResourceBookingListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ResourceBookingListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2632,10 +2655,10 @@ pub mod resource_booking_list {
         #[serde(rename = "resourceIdList")]
         pub resource_id_list: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2728,16 +2751,18 @@ impl ResourceDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ResourceDelete {
+impl ::b24_core::__private::Method for ResourceDelete {
     const NAME: &'static str = "calendar.resource.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.resource.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.resource_id, "resourceId", problems);
@@ -2750,17 +2775,17 @@ impl ::b24_core::Method for ResourceDelete {
 #[allow(dead_code)]
 pub enum ResourceDeleteError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ResourceDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ResourceDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2791,16 +2816,18 @@ impl ResourceList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ResourceList {
+impl ::b24_core::__private::Method for ResourceList {
     const NAME: &'static str = "calendar.resource.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.resource.list");
         let problems = &mut all;
         all.finish()
@@ -2812,17 +2839,17 @@ impl ::b24_core::Method for ResourceList {
 #[allow(dead_code)]
 pub enum ResourceListError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ResourceListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ResourceListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2866,16 +2893,18 @@ impl ResourceUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ResourceUpdate {
+impl ::b24_core::__private::Method for ResourceUpdate {
     const NAME: &'static str = "calendar.resource.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.resource.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.resource_id, "resourceId", problems);
@@ -2890,17 +2919,17 @@ impl ::b24_core::Method for ResourceUpdate {
 #[allow(dead_code)]
 pub enum ResourceUpdateError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ResourceUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ResourceUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3019,16 +3048,18 @@ impl SectionAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SectionAdd {
+impl ::b24_core::__private::Method for SectionAdd {
     const NAME: &'static str = "calendar.section.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.section.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
@@ -3049,17 +3080,17 @@ impl ::b24_core::Method for SectionAdd {
 #[allow(dead_code)]
 pub enum SectionAddError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SectionAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3099,10 +3130,10 @@ pub mod section_add {
         )]
         pub set: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Export {
+    impl ::b24_core::__private::wire::FromWire for Export {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3179,16 +3210,18 @@ impl SectionDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SectionDelete {
+impl ::b24_core::__private::Method for SectionDelete {
     const NAME: &'static str = "calendar.section.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.section.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
@@ -3204,17 +3237,17 @@ impl ::b24_core::Method for SectionDelete {
 #[allow(dead_code)]
 pub enum SectionDeleteError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SectionDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3258,16 +3291,18 @@ impl SectionGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SectionGet {
+impl ::b24_core::__private::Method for SectionGet {
     const NAME: &'static str = "calendar.section.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.section.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
@@ -3282,17 +3317,17 @@ impl ::b24_core::Method for SectionGet {
 #[allow(dead_code)]
 pub enum SectionGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SectionGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3428,16 +3463,18 @@ impl SectionUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SectionUpdate {
+impl ::b24_core::__private::Method for SectionUpdate {
     const NAME: &'static str = "calendar.section.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.section.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
@@ -3459,17 +3496,17 @@ impl ::b24_core::Method for SectionUpdate {
 #[allow(dead_code)]
 pub enum SectionUpdateError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SectionUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3500,7 +3537,7 @@ pub mod section_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub allow: ::std::option::Option<::b24_core::types::Yn>,
+        pub allow: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SET`: `string`.
         #[serde(
             rename = "SET",
@@ -3509,10 +3546,10 @@ pub mod section_update {
         )]
         pub set: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Export {
+    impl ::b24_core::__private::wire::FromWire for Export {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3571,19 +3608,21 @@ impl SettingsGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SettingsGet {
+impl ::b24_core::__private::Method for SettingsGet {
     const NAME: &'static str = "calendar.settings.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-settings-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.settings.get");
         let problems = &mut all;
         all.finish()
@@ -3595,17 +3634,17 @@ impl ::b24_core::Method for SettingsGet {
 #[allow(dead_code)]
 pub enum SettingsGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SettingsGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SettingsGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3636,19 +3675,21 @@ impl UserSettingsGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserSettingsGet {
+impl ::b24_core::__private::Method for UserSettingsGet {
     const NAME: &'static str = "calendar.user.settings.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.user.settings.get");
         let problems = &mut all;
         all.finish()
@@ -3660,17 +3701,17 @@ impl ::b24_core::Method for UserSettingsGet {
 #[allow(dead_code)]
 pub enum UserSettingsGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserSettingsGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserSettingsGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3709,16 +3750,18 @@ impl UserSettingsSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserSettingsSet {
+impl ::b24_core::__private::Method for UserSettingsSet {
     const NAME: &'static str = "calendar.user.settings.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["calendar"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("calendar.user.settings.set");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.settings, "settings", problems);
@@ -3731,17 +3774,17 @@ impl ::b24_core::Method for UserSettingsSet {
 #[allow(dead_code)]
 pub enum UserSettingsSetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserSettingsSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserSettingsSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3781,10 +3824,10 @@ pub mod user_settings_set {
         )]
         pub count: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Settings {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,

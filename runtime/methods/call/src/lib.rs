@@ -57,19 +57,21 @@ impl FollowupFieldGetV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FollowupFieldGetV3 {
+impl ::b24_core::__private::Method for FollowupFieldGetV3 {
     const NAME: &'static str = "call.followup.field.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["call"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("call.followup.field.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.name, "name", problems);
@@ -84,17 +86,17 @@ impl ::b24_core::Method for FollowupFieldGetV3 {
 #[allow(dead_code)]
 pub enum FollowupFieldGetV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FollowupFieldGetV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupFieldGetV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -148,19 +150,21 @@ impl FollowupFieldListV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FollowupFieldListV3 {
+impl ::b24_core::__private::Method for FollowupFieldListV3 {
     const NAME: &'static str = "call.followup.field.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["call"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("call.followup.field.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -173,17 +177,18 @@ impl ::b24_core::Method for FollowupFieldListV3 {
 #[allow(dead_code)]
 pub enum FollowupFieldListV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FollowupFieldListV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for FollowupFieldListV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -260,19 +265,21 @@ impl FollowupGetV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FollowupGetV3 {
+impl ::b24_core::__private::Method for FollowupGetV3 {
     const NAME: &'static str = "call.followup.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["call"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("call.followup.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.call_id, "callId", problems);
@@ -291,17 +298,17 @@ impl ::b24_core::Method for FollowupGetV3 {
 #[allow(dead_code)]
 pub enum FollowupGetV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FollowupGetV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupGetV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -412,19 +419,21 @@ impl FollowupListV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FollowupListV3 {
+impl ::b24_core::__private::Method for FollowupListV3 {
     const NAME: &'static str = "call.followup.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["call"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::V3Page;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("call.followup.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
@@ -445,17 +454,17 @@ impl ::b24_core::Method for FollowupListV3 {
 #[allow(dead_code)]
 pub enum FollowupListV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FollowupListV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FollowupListV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -486,10 +495,10 @@ pub mod followup_list_v3 {
         #[serde(rename = "id")]
         pub id: i64,
     }
-    impl ::b24_core::wire::FromWire for AfterCursor {
+    impl ::b24_core::__private::wire::FromWire for AfterCursor {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -551,10 +560,10 @@ pub mod followup_list_v3 {
         )]
         pub participant_id: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -612,10 +621,10 @@ pub mod followup_list_v3 {
         )]
         pub start_date: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Order {
+    impl ::b24_core::__private::wire::FromWire for Order {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -667,10 +676,10 @@ pub mod followup_list_v3 {
         )]
         pub after_cursor: ::std::option::Option<AfterCursor>,
     }
-    impl ::b24_core::wire::FromWire for Pagination {
+    impl ::b24_core::__private::wire::FromWire for Pagination {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -726,10 +735,10 @@ pub mod followup_list_v3 {
         #[serde(rename = "to")]
         pub to: ::std::string::String,
     }
-    impl ::b24_core::wire::FromWire for StartDate {
+    impl ::b24_core::__private::wire::FromWire for StartDate {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,

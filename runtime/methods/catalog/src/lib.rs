@@ -38,19 +38,21 @@ impl CatalogGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for CatalogGet {
+impl ::b24_core::__private::Method for CatalogGet {
     const NAME: &'static str = "catalog.catalog.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/catalog/catalog-catalog-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.catalog.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -71,13 +73,13 @@ pub enum CatalogGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CatalogGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CatalogGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "200040300030" => Self::E200040300030,
@@ -85,7 +87,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for CatalogGetError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -116,19 +118,21 @@ impl CatalogGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for CatalogGetFields {
+impl ::b24_core::__private::Method for CatalogGetFields {
     const NAME: &'static str = "catalog.catalog.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/catalog/catalog-catalog-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.catalog.getFields");
         let problems = &mut all;
         all.finish()
@@ -142,18 +146,18 @@ pub enum CatalogGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CatalogGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CatalogGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -192,16 +196,18 @@ impl CatalogIsOffers {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for CatalogIsOffers {
+impl ::b24_core::__private::Method for CatalogIsOffers {
     const NAME: &'static str = "catalog.catalog.isOffers";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/catalog/catalog-catalog-is-offers.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.catalog.isOffers");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -222,13 +228,13 @@ pub enum CatalogIsOffersError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CatalogIsOffersError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CatalogIsOffersError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "200040300030" => Self::E200040300030,
@@ -236,7 +242,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for CatalogIsOffersError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -358,13 +364,13 @@ impl CatalogList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for CatalogList {
+impl ::b24_core::__private::Method for CatalogList {
     const NAME: &'static str = "catalog.catalog.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/catalog/catalog-catalog-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -374,7 +380,9 @@ impl ::b24_core::Method for CatalogList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.catalog.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -396,20 +404,20 @@ pub enum CatalogListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CatalogListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CatalogListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "200040300030" => Self::E200040300030,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -446,19 +454,21 @@ impl DocumentAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentAdd {
+impl ::b24_core::__private::Method for DocumentAdd {
     const NAME: &'static str = "catalog.document.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.document.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -473,18 +483,18 @@ pub enum DocumentAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -567,10 +577,10 @@ pub mod document_add {
         )]
         pub created_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -725,16 +735,18 @@ impl DocumentCancel {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentCancel {
+impl ::b24_core::__private::Method for DocumentCancel {
     const NAME: &'static str = "catalog.document.cancel";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-cancel.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.document.cancel");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -749,18 +761,18 @@ pub enum DocumentCancelError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentCancelError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentCancelError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -801,16 +813,18 @@ impl DocumentCancelList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentCancelList {
+impl ::b24_core::__private::Method for DocumentCancelList {
     const NAME: &'static str = "catalog.document.cancelList";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-cancel-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.document.cancelList",
         );
@@ -827,18 +841,18 @@ pub enum DocumentCancelListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentCancelListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentCancelListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -877,16 +891,18 @@ impl DocumentConduct {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentConduct {
+impl ::b24_core::__private::Method for DocumentConduct {
     const NAME: &'static str = "catalog.document.conduct";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-conduct.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.document.conduct");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -901,18 +917,18 @@ pub enum DocumentConductError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentConductError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentConductError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -953,16 +969,18 @@ impl DocumentConductList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentConductList {
+impl ::b24_core::__private::Method for DocumentConductList {
     const NAME: &'static str = "catalog.document.conductList";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-conduct-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.document.conductList",
         );
@@ -979,18 +997,19 @@ pub enum DocumentConductListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentConductListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentConductListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1030,16 +1049,18 @@ impl DocumentConfirm {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentConfirm {
+impl ::b24_core::__private::Method for DocumentConfirm {
     const NAME: &'static str = "catalog.document.confirm";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/outdated/catalog-document-confirm.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.document.confirm");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1056,19 +1077,19 @@ pub enum DocumentConfirmError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentConfirmError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentConfirmError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1107,16 +1128,18 @@ impl DocumentDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentDelete {
+impl ::b24_core::__private::Method for DocumentDelete {
     const NAME: &'static str = "catalog.document.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.document.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1131,18 +1154,18 @@ pub enum DocumentDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1183,16 +1206,18 @@ impl DocumentDeleteList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentDeleteList {
+impl ::b24_core::__private::Method for DocumentDeleteList {
     const NAME: &'static str = "catalog.document.deleteList";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-delete-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.document.deleteList",
         );
@@ -1209,18 +1234,18 @@ pub enum DocumentDeleteListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentDeleteListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentDeleteListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1257,19 +1282,21 @@ impl DocumentElementAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentElementAdd {
+impl ::b24_core::__private::Method for DocumentElementAdd {
     const NAME: &'static str = "catalog.document.element.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.document.element.add",
         );
@@ -1290,20 +1317,20 @@ pub enum DocumentElementAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentElementAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentElementAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_DOCUMENT_RIGHTS" => Self::ErrorDocumentRights,
             "ERROR_DOCUMENT_STATUS" => Self::ErrorDocumentStatus,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1362,10 +1389,10 @@ pub mod document_element_add {
         )]
         pub purchasing_price: ::std::option::Option<f64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1475,16 +1502,18 @@ impl DocumentElementDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentElementDelete {
+impl ::b24_core::__private::Method for DocumentElementDelete {
     const NAME: &'static str = "catalog.document.element.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.document.element.delete",
         );
@@ -1505,20 +1534,21 @@ pub enum DocumentElementDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentElementDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentElementDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_DOCUMENT_RIGHTS" => Self::ErrorDocumentRights,
             "ERROR_DOCUMENT_STATUS" => Self::ErrorDocumentStatus,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1552,16 +1582,18 @@ impl DocumentElementFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentElementFields {
+impl ::b24_core::__private::Method for DocumentElementFields {
     const NAME: &'static str = "catalog.document.element.fields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/outdated/catalog-document-element-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.document.element.fields",
         );
@@ -1577,18 +1609,19 @@ pub enum DocumentElementFieldsError {
     /// `ERROR_DOCUMENT_RIGHTS`.
     ErrorDocumentRights,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentElementFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentElementFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_DOCUMENT_RIGHTS" => Self::ErrorDocumentRights,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1619,19 +1652,21 @@ impl DocumentElementGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentElementGetFields {
+impl ::b24_core::__private::Method for DocumentElementGetFields {
     const NAME: &'static str = "catalog.document.element.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.document.element.getFields",
         );
@@ -1649,19 +1684,20 @@ pub enum DocumentElementGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentElementGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentElementGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_DOCUMENT_RIGHTS" => Self::ErrorDocumentRights,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1783,13 +1819,13 @@ impl DocumentElementList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentElementList {
+impl ::b24_core::__private::Method for DocumentElementList {
     const NAME: &'static str = "catalog.document.element.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -1799,7 +1835,9 @@ impl ::b24_core::Method for DocumentElementList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.document.element.list",
         );
@@ -1821,19 +1859,20 @@ pub enum DocumentElementListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentElementListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentElementListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_DOCUMENT_RIGHTS" => Self::ErrorDocumentRights,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1877,19 +1916,21 @@ impl DocumentElementUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentElementUpdate {
+impl ::b24_core::__private::Method for DocumentElementUpdate {
     const NAME: &'static str = "catalog.document.element.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.document.element.update",
         );
@@ -1911,20 +1952,21 @@ pub enum DocumentElementUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentElementUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentElementUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_DOCUMENT_RIGHTS" => Self::ErrorDocumentRights,
             "ERROR_DOCUMENT_STATUS" => Self::ErrorDocumentStatus,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1978,10 +2020,10 @@ pub mod document_element_update {
         )]
         pub purchasing_price: ::std::option::Option<f64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2066,16 +2108,18 @@ impl DocumentFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentFields {
+impl ::b24_core::__private::Method for DocumentFields {
     const NAME: &'static str = "catalog.document.fields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/outdated/catalog-document-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.document.fields");
         let problems = &mut all;
         all.finish()
@@ -2089,18 +2133,18 @@ pub enum DocumentFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2131,19 +2175,21 @@ impl DocumentGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentGetFields {
+impl ::b24_core::__private::Method for DocumentGetFields {
     const NAME: &'static str = "catalog.document.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.document.getFields");
         let problems = &mut all;
         all.finish()
@@ -2157,18 +2203,18 @@ pub enum DocumentGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2290,13 +2336,13 @@ impl DocumentList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentList {
+impl ::b24_core::__private::Method for DocumentList {
     const NAME: &'static str = "catalog.document.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -2306,7 +2352,9 @@ impl ::b24_core::Method for DocumentList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.document.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -2324,18 +2372,18 @@ pub enum DocumentListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2366,16 +2414,18 @@ impl DocumentModeStatus {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentModeStatus {
+impl ::b24_core::__private::Method for DocumentModeStatus {
     const NAME: &'static str = "catalog.document.mode.status";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-mode-status.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
-    type Output = ::b24_core::types::Yn;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
+    type Output = ::b24_core::__private::types::Yn;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.document.mode.status",
         );
@@ -2391,18 +2441,18 @@ pub enum DocumentModeStatusError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentModeStatusError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentModeStatusError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2442,16 +2492,18 @@ impl DocumentUnconfirm {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentUnconfirm {
+impl ::b24_core::__private::Method for DocumentUnconfirm {
     const NAME: &'static str = "catalog.document.unconfirm";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/outdated/catalog-document-unconfirm.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.document.unconfirm");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2468,19 +2520,19 @@ pub enum DocumentUnconfirmError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentUnconfirmError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentUnconfirmError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2524,19 +2576,21 @@ impl DocumentUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentUpdate {
+impl ::b24_core::__private::Method for DocumentUpdate {
     const NAME: &'static str = "catalog.document.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.document.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2552,18 +2606,18 @@ pub enum DocumentUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DocumentUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2647,10 +2701,10 @@ pub mod document_update {
         )]
         pub modified_by: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2786,19 +2840,21 @@ impl DocumentcontractorAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentcontractorAdd {
+impl ::b24_core::__private::Method for DocumentcontractorAdd {
     const NAME: &'static str = "catalog.documentcontractor.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/documentcontractor/catalog-documentcontractor-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.documentcontractor.add",
         );
@@ -2815,18 +2871,19 @@ pub enum DocumentcontractorAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentcontractorAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentcontractorAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2860,10 +2917,10 @@ pub mod documentcontractor_add {
         #[serde(rename = "entityId")]
         pub entity_id: i64,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2946,16 +3003,18 @@ impl DocumentcontractorDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentcontractorDelete {
+impl ::b24_core::__private::Method for DocumentcontractorDelete {
     const NAME: &'static str = "catalog.documentcontractor.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/documentcontractor/catalog-documentcontractor-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.documentcontractor.delete",
         );
@@ -2972,18 +3031,19 @@ pub enum DocumentcontractorDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentcontractorDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentcontractorDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3014,19 +3074,21 @@ impl DocumentcontractorGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentcontractorGetFields {
+impl ::b24_core::__private::Method for DocumentcontractorGetFields {
     const NAME: &'static str = "catalog.documentcontractor.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/documentcontractor/catalog-documentcontractor-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.documentcontractor.getFields",
         );
@@ -3042,18 +3104,19 @@ pub enum DocumentcontractorGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentcontractorGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentcontractorGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3175,13 +3238,13 @@ impl DocumentcontractorList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentcontractorList {
+impl ::b24_core::__private::Method for DocumentcontractorList {
     const NAME: &'static str = "catalog.documentcontractor.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/documentcontractor/catalog-documentcontractor-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -3191,7 +3254,9 @@ impl ::b24_core::Method for DocumentcontractorList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.documentcontractor.list",
         );
@@ -3211,18 +3276,19 @@ pub enum DocumentcontractorListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentcontractorListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentcontractorListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3253,19 +3319,21 @@ impl EnumGetRoundTypes {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for EnumGetRoundTypes {
+impl ::b24_core::__private::Method for EnumGetRoundTypes {
     const NAME: &'static str = "catalog.enum.getRoundTypes";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/enum/catalog-enum-get-round-types.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.enum.getRoundTypes");
         let problems = &mut all;
         all.finish()
@@ -3277,17 +3345,17 @@ impl ::b24_core::Method for EnumGetRoundTypes {
 #[allow(dead_code)]
 pub enum EnumGetRoundTypesError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for EnumGetRoundTypesError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for EnumGetRoundTypesError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3318,19 +3386,21 @@ impl EnumGetStoreDocumentTypes {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for EnumGetStoreDocumentTypes {
+impl ::b24_core::__private::Method for EnumGetStoreDocumentTypes {
     const NAME: &'static str = "catalog.enum.getStoreDocumentTypes";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/enum/catalog-enum-get-store-document-types.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.enum.getStoreDocumentTypes",
         );
@@ -3344,17 +3414,18 @@ impl ::b24_core::Method for EnumGetStoreDocumentTypes {
 #[allow(dead_code)]
 pub enum EnumGetStoreDocumentTypesError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for EnumGetStoreDocumentTypesError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for EnumGetStoreDocumentTypesError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3393,19 +3464,21 @@ impl ExtraGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ExtraGet {
+impl ::b24_core::__private::Method for ExtraGet {
     const NAME: &'static str = "catalog.extra.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/extra/catalog-extra-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.extra.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -3426,13 +3499,13 @@ pub enum ExtraGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ExtraGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ExtraGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "202000000000" => Self::E202000000000,
@@ -3440,7 +3513,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ExtraGetError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3471,19 +3544,21 @@ impl ExtraGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ExtraGetFields {
+impl ::b24_core::__private::Method for ExtraGetFields {
     const NAME: &'static str = "catalog.extra.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/extra/catalog-extra-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.extra.getFields");
         let problems = &mut all;
         all.finish()
@@ -3499,19 +3574,19 @@ pub enum ExtraGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ExtraGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ExtraGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3633,13 +3708,13 @@ impl ExtraList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ExtraList {
+impl ::b24_core::__private::Method for ExtraList {
     const NAME: &'static str = "catalog.extra.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/extra/catalog-extra-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -3649,7 +3724,9 @@ impl ::b24_core::Method for ExtraList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.extra.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -3669,19 +3746,19 @@ pub enum ExtraListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ExtraListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ExtraListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3718,19 +3795,21 @@ impl MeasureAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MeasureAdd {
+impl ::b24_core::__private::Method for MeasureAdd {
     const NAME: &'static str = "catalog.measure.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.measure.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -3753,13 +3832,13 @@ pub enum MeasureAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MeasureAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "200600000000" => Self::E200600000000,
@@ -3768,7 +3847,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for MeasureAddError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3801,7 +3880,7 @@ pub mod measure_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_default: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_default: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `measureTitle`: `string`.
         #[serde(rename = "measureTitle")]
         pub measure_title: ::std::string::String,
@@ -3827,10 +3906,10 @@ pub mod measure_add {
         )]
         pub symbol_letter_intl: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3951,16 +4030,18 @@ impl MeasureDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MeasureDelete {
+impl ::b24_core::__private::Method for MeasureDelete {
     const NAME: &'static str = "catalog.measure.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.measure.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -3981,13 +4062,13 @@ pub enum MeasureDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MeasureDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "200600000020" => Self::E200600000020,
@@ -3995,7 +4076,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for MeasureDeleteError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4034,19 +4115,21 @@ impl MeasureGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MeasureGet {
+impl ::b24_core::__private::Method for MeasureGet {
     const NAME: &'static str = "catalog.measure.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.measure.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -4067,13 +4150,13 @@ pub enum MeasureGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MeasureGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "200600000020" => Self::E200600000020,
@@ -4081,7 +4164,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for MeasureGetError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4112,19 +4195,21 @@ impl MeasureGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MeasureGetFields {
+impl ::b24_core::__private::Method for MeasureGetFields {
     const NAME: &'static str = "catalog.measure.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.measure.getFields");
         let problems = &mut all;
         all.finish()
@@ -4140,19 +4225,19 @@ pub enum MeasureGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MeasureGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4274,13 +4359,13 @@ impl MeasureList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MeasureList {
+impl ::b24_core::__private::Method for MeasureList {
     const NAME: &'static str = "catalog.measure.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -4290,7 +4375,9 @@ impl ::b24_core::Method for MeasureList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.measure.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -4310,19 +4397,19 @@ pub enum MeasureListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MeasureListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4366,19 +4453,21 @@ impl MeasureUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MeasureUpdate {
+impl ::b24_core::__private::Method for MeasureUpdate {
     const NAME: &'static str = "catalog.measure.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.measure.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "Id", problems);
@@ -4404,13 +4493,13 @@ pub enum MeasureUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MeasureUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MeasureUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "200600000000" => Self::E200600000000,
@@ -4420,7 +4509,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for MeasureUpdateError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4458,7 +4547,7 @@ pub mod measure_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_default: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_default: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `measureTitle`: `string`.
         #[serde(
             rename = "measureTitle",
@@ -4488,10 +4577,10 @@ pub mod measure_update {
         )]
         pub symbol_letter_intl: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4605,19 +4694,21 @@ impl PriceAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceAdd {
+impl ::b24_core::__private::Method for PriceAdd {
     const NAME: &'static str = "catalog.price.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.price.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -4636,20 +4727,20 @@ pub enum PriceAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4686,10 +4777,10 @@ pub mod price_add {
         #[serde(rename = "currency")]
         pub currency: ::std::string::String,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4781,16 +4872,18 @@ impl PriceDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceDelete {
+impl ::b24_core::__private::Method for PriceDelete {
     const NAME: &'static str = "catalog.price.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.price.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -4809,20 +4902,20 @@ pub enum PriceDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4861,19 +4954,21 @@ impl PriceGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceGet {
+impl ::b24_core::__private::Method for PriceGet {
     const NAME: &'static str = "catalog.price.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.price.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -4892,20 +4987,20 @@ pub enum PriceGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4936,19 +5031,21 @@ impl PriceGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceGetFields {
+impl ::b24_core::__private::Method for PriceGetFields {
     const NAME: &'static str = "catalog.price.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.price.getFields");
         let problems = &mut all;
         all.finish()
@@ -4964,19 +5061,19 @@ pub enum PriceGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5098,13 +5195,13 @@ impl PriceList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceList {
+impl ::b24_core::__private::Method for PriceList {
     const NAME: &'static str = "catalog.price.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -5114,7 +5211,9 @@ impl ::b24_core::Method for PriceList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.price.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -5134,19 +5233,19 @@ pub enum PriceListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5183,19 +5282,21 @@ impl PriceModify {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceModify {
+impl ::b24_core::__private::Method for PriceModify {
     const NAME: &'static str = "catalog.price.modify";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-modify.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.price.modify");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -5216,13 +5317,13 @@ pub enum PriceModifyError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceModifyError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceModifyError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "200040300030" => Self::E200040300030,
@@ -5230,7 +5331,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for PriceModifyError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5258,10 +5359,10 @@ pub mod price_modify {
         #[serde(rename = "product")]
         pub product: Product,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5304,10 +5405,10 @@ pub mod price_modify {
         #[serde(rename = "prices")]
         pub prices: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Product {
+    impl ::b24_core::__private::wire::FromWire for Product {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5379,19 +5480,21 @@ impl PriceUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceUpdate {
+impl ::b24_core::__private::Method for PriceUpdate {
     const NAME: &'static str = "catalog.price.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.price.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -5413,13 +5516,13 @@ pub enum PriceUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "200040300030" => Self::E200040300030,
@@ -5427,7 +5530,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for PriceUpdateError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5458,10 +5561,10 @@ pub mod price_update {
         #[serde(rename = "currency")]
         pub currency: ::std::string::String,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5528,19 +5631,21 @@ impl PriceTypeAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeAdd {
+impl ::b24_core::__private::Method for PriceTypeAdd {
     const NAME: &'static str = "catalog.priceType.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.priceType.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -5559,20 +5664,20 @@ pub enum PriceTypeAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5605,7 +5710,7 @@ pub mod price_type_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub base: ::std::option::Option<::b24_core::types::Yn>,
+        pub base: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `sort`: `int`.
         #[serde(
             rename = "sort",
@@ -5621,10 +5726,10 @@ pub mod price_type_add {
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5712,16 +5817,18 @@ impl PriceTypeDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeDelete {
+impl ::b24_core::__private::Method for PriceTypeDelete {
     const NAME: &'static str = "catalog.priceType.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.priceType.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -5744,13 +5851,13 @@ pub enum PriceTypeDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "201000000000" => Self::E201000000000,
@@ -5759,7 +5866,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeDeleteError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5798,19 +5905,21 @@ impl PriceTypeGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeGet {
+impl ::b24_core::__private::Method for PriceTypeGet {
     const NAME: &'static str = "catalog.priceType.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.priceType.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -5831,13 +5940,13 @@ pub enum PriceTypeGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "201000000000" => Self::E201000000000,
@@ -5845,7 +5954,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeGetError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5876,19 +5985,21 @@ impl PriceTypeGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeGetFields {
+impl ::b24_core::__private::Method for PriceTypeGetFields {
     const NAME: &'static str = "catalog.priceType.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.priceType.getFields",
         );
@@ -5906,19 +6017,19 @@ pub enum PriceTypeGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6040,13 +6151,13 @@ impl PriceTypeList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeList {
+impl ::b24_core::__private::Method for PriceTypeList {
     const NAME: &'static str = "catalog.priceType.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -6056,7 +6167,9 @@ impl ::b24_core::Method for PriceTypeList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.priceType.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -6076,19 +6189,19 @@ pub enum PriceTypeListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6132,19 +6245,21 @@ impl PriceTypeUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeUpdate {
+impl ::b24_core::__private::Method for PriceTypeUpdate {
     const NAME: &'static str = "catalog.priceType.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.priceType.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -6166,13 +6281,13 @@ pub enum PriceTypeUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "201000000000" => Self::E201000000000,
@@ -6180,7 +6295,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeUpdateError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6213,7 +6328,7 @@ pub mod price_type_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub base: ::std::option::Option<::b24_core::types::Yn>,
+        pub base: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `sort`: `int`.
         #[serde(
             rename = "sort",
@@ -6229,10 +6344,10 @@ pub mod price_type_update {
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6318,19 +6433,21 @@ impl PriceTypeGroupAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeGroupAdd {
+impl ::b24_core::__private::Method for PriceTypeGroupAdd {
     const NAME: &'static str = "catalog.priceTypeGroup.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.priceTypeGroup.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -6349,20 +6466,20 @@ pub enum PriceTypeGroupAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeGroupAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeGroupAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6394,12 +6511,12 @@ pub mod price_type_group_add {
         pub group_id: i64,
         /// `access`: `yn`.
         #[serde(rename = "access")]
-        pub access: ::b24_core::types::Yn,
+        pub access: ::b24_core::__private::types::Yn,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6479,16 +6596,18 @@ impl PriceTypeGroupDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeGroupDelete {
+impl ::b24_core::__private::Method for PriceTypeGroupDelete {
     const NAME: &'static str = "catalog.priceTypeGroup.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.priceTypeGroup.delete",
         );
@@ -6509,20 +6628,21 @@ pub enum PriceTypeGroupDeleteError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeGroupDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for PriceTypeGroupDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6553,19 +6673,21 @@ impl PriceTypeGroupGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeGroupGetFields {
+impl ::b24_core::__private::Method for PriceTypeGroupGetFields {
     const NAME: &'static str = "catalog.priceTypeGroup.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.priceTypeGroup.getFields",
         );
@@ -6581,18 +6703,19 @@ pub enum PriceTypeGroupGetFieldsError {
     /// `200040300010`.
     E200040300010,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeGroupGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for PriceTypeGroupGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6714,13 +6837,13 @@ impl PriceTypeGroupList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeGroupList {
+impl ::b24_core::__private::Method for PriceTypeGroupList {
     const NAME: &'static str = "catalog.priceTypeGroup.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -6730,7 +6853,9 @@ impl ::b24_core::Method for PriceTypeGroupList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.priceTypeGroup.list",
         );
@@ -6750,18 +6875,18 @@ pub enum PriceTypeGroupListError {
     /// `200040300010`.
     E200040300010,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeGroupListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeGroupListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6798,19 +6923,21 @@ impl PriceTypeLangAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeLangAdd {
+impl ::b24_core::__private::Method for PriceTypeLangAdd {
     const NAME: &'static str = "catalog.priceTypeLang.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.priceTypeLang.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -6835,13 +6962,13 @@ pub enum PriceTypeLangAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeLangAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeLangAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "201200000010" => Self::E201200000010,
@@ -6851,7 +6978,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeLangAddError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6885,10 +7012,10 @@ pub mod price_type_lang_add {
         #[serde(rename = "lang")]
         pub lang: ::b24_core::__private::serde_json::Value,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6969,16 +7096,18 @@ impl PriceTypeLangDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeLangDelete {
+impl ::b24_core::__private::Method for PriceTypeLangDelete {
     const NAME: &'static str = "catalog.priceTypeLang.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.priceTypeLang.delete",
         );
@@ -7001,13 +7130,14 @@ pub enum PriceTypeLangDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeLangDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for PriceTypeLangDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "201200000000" => Self::E201200000000,
@@ -7015,7 +7145,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeLangDeleteError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7054,19 +7184,21 @@ impl PriceTypeLangGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeLangGet {
+impl ::b24_core::__private::Method for PriceTypeLangGet {
     const NAME: &'static str = "catalog.priceTypeLang.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.priceTypeLang.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -7087,13 +7219,13 @@ pub enum PriceTypeLangGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeLangGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeLangGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "201200000000" => Self::E201200000000,
@@ -7101,7 +7233,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeLangGetError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7132,19 +7264,21 @@ impl PriceTypeLangGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeLangGetFields {
+impl ::b24_core::__private::Method for PriceTypeLangGetFields {
     const NAME: &'static str = "catalog.priceTypeLang.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.priceTypeLang.getFields",
         );
@@ -7162,19 +7296,20 @@ pub enum PriceTypeLangGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeLangGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for PriceTypeLangGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7205,19 +7340,21 @@ impl PriceTypeLangGetLanguages {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeLangGetLanguages {
+impl ::b24_core::__private::Method for PriceTypeLangGetLanguages {
     const NAME: &'static str = "catalog.priceTypeLang.getLanguages";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-get-languages.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.priceTypeLang.getLanguages",
         );
@@ -7235,19 +7372,20 @@ pub enum PriceTypeLangGetLanguagesError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeLangGetLanguagesError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for PriceTypeLangGetLanguagesError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7369,13 +7507,13 @@ impl PriceTypeLangList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeLangList {
+impl ::b24_core::__private::Method for PriceTypeLangList {
     const NAME: &'static str = "catalog.priceTypeLang.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -7385,7 +7523,9 @@ impl ::b24_core::Method for PriceTypeLangList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.priceTypeLang.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -7405,19 +7545,19 @@ pub enum PriceTypeLangListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeLangListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for PriceTypeLangListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7461,19 +7601,21 @@ impl PriceTypeLangUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PriceTypeLangUpdate {
+impl ::b24_core::__private::Method for PriceTypeLangUpdate {
     const NAME: &'static str = "catalog.priceTypeLang.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.priceTypeLang.update",
         );
@@ -7503,13 +7645,14 @@ pub enum PriceTypeLangUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeLangUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for PriceTypeLangUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "201200000000" => Self::E201200000000,
@@ -7520,7 +7663,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for PriceTypeLangUpdateError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7569,10 +7712,10 @@ pub mod price_type_lang_update {
         )]
         pub lang: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7650,19 +7793,21 @@ impl ProductAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductAdd {
+impl ::b24_core::__private::Method for ProductAdd {
     const NAME: &'static str = "catalog.product.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.product.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -7689,13 +7834,13 @@ pub enum ProductAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300050" => Self::E200040300050,
             "200040300040" => Self::E200040300040,
@@ -7706,7 +7851,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductAddError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7742,7 +7887,7 @@ pub mod product_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -7763,14 +7908,14 @@ pub mod product_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub barcode_multi: ::std::option::Option<::b24_core::types::Yn>,
+        pub barcode_multi: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `canBuyZero`: `yn`.
         #[serde(
             rename = "canBuyZero",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_buy_zero: ::std::option::Option<::b24_core::types::Yn>,
+        pub can_buy_zero: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `createdBy`: `any`.
         #[serde(
             rename = "createdBy",
@@ -7910,7 +8055,7 @@ pub mod product_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::b24_core::types::Yn>,
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `height`: `float`.
         #[serde(
             rename = "height",
@@ -8001,7 +8146,7 @@ pub mod product_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub without_order: ::std::option::Option<::b24_core::types::Yn>,
+        pub without_order: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `propertyN`: `any`.
         #[serde(
             rename = "propertyN",
@@ -8010,10 +8155,10 @@ pub mod product_add {
         )]
         pub property_n: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8520,16 +8665,18 @@ impl ProductDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductDelete {
+impl ::b24_core::__private::Method for ProductDelete {
     const NAME: &'static str = "catalog.product.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.product.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -8550,13 +8697,13 @@ pub enum ProductDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300040" => Self::E200040300040,
             "200040300010" => Self::E200040300010,
@@ -8564,7 +8711,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductDeleteError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8601,16 +8748,18 @@ impl ProductDownload {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductDownload {
+impl ::b24_core::__private::Method for ProductDownload {
     const NAME: &'static str = "catalog.product.download";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-download.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.product.download");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -8627,19 +8776,19 @@ pub enum ProductDownloadError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductDownloadError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductDownloadError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8673,10 +8822,10 @@ pub mod product_download {
         #[serde(rename = "fieldName")]
         pub field_name: ::std::string::String,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8758,19 +8907,21 @@ impl ProductGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductGet {
+impl ::b24_core::__private::Method for ProductGet {
     const NAME: &'static str = "catalog.product.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.product.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -8793,13 +8944,13 @@ pub enum ProductGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300000" => Self::E200040300000,
             "200040300040" => Self::E200040300040,
@@ -8808,7 +8959,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductGetError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8847,19 +8998,21 @@ impl ProductGetFieldsByFilter {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductGetFieldsByFilter {
+impl ::b24_core::__private::Method for ProductGetFieldsByFilter {
     const NAME: &'static str = "catalog.product.getFieldsByFilter";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-get-fields-by-filter.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.product.getFieldsByFilter",
         );
@@ -8880,20 +9033,21 @@ pub enum ProductGetFieldsByFilterError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductGetFieldsByFilterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductGetFieldsByFilterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8921,10 +9075,10 @@ pub mod product_get_fields_by_filter {
         #[serde(rename = "iblockId")]
         pub iblock_id: ::b24_core::__private::serde_json::Value,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -9067,13 +9221,13 @@ impl ProductList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductList {
+impl ::b24_core::__private::Method for ProductList {
     const NAME: &'static str = "catalog.product.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -9083,7 +9237,9 @@ impl ::b24_core::Method for ProductList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.product.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -9103,19 +9259,19 @@ pub enum ProductListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9152,19 +9308,21 @@ impl ProductOfferAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductOfferAdd {
+impl ::b24_core::__private::Method for ProductOfferAdd {
     const NAME: &'static str = "catalog.product.offer.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.product.offer.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -9191,13 +9349,13 @@ pub enum ProductOfferAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductOfferAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductOfferAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300050" => Self::E200040300050,
             "200040300040" => Self::E200040300040,
@@ -9208,7 +9366,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductOfferAddError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9244,7 +9402,7 @@ pub mod product_offer_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -9265,14 +9423,14 @@ pub mod product_offer_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub barcode_multi: ::std::option::Option<::b24_core::types::Yn>,
+        pub barcode_multi: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `canBuyZero`: `yn`.
         #[serde(
             rename = "canBuyZero",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_buy_zero: ::std::option::Option<::b24_core::types::Yn>,
+        pub can_buy_zero: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `createdBy`: `any`.
         #[serde(
             rename = "createdBy",
@@ -9412,7 +9570,7 @@ pub mod product_offer_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::b24_core::types::Yn>,
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `height`: `float`.
         #[serde(
             rename = "height",
@@ -9503,7 +9661,7 @@ pub mod product_offer_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub without_order: ::std::option::Option<::b24_core::types::Yn>,
+        pub without_order: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `parentId`: `int`.
         #[serde(
             rename = "parentId",
@@ -9519,10 +9677,10 @@ pub mod product_offer_add {
         )]
         pub property_n: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -10039,16 +10197,18 @@ impl ProductOfferDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductOfferDelete {
+impl ::b24_core::__private::Method for ProductOfferDelete {
     const NAME: &'static str = "catalog.product.offer.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.product.offer.delete",
         );
@@ -10071,13 +10231,13 @@ pub enum ProductOfferDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductOfferDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductOfferDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300040" => Self::E200040300040,
             "200040300010" => Self::E200040300010,
@@ -10085,7 +10245,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductOfferDeleteError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10124,16 +10284,18 @@ impl ProductOfferDownload {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductOfferDownload {
+impl ::b24_core::__private::Method for ProductOfferDownload {
     const NAME: &'static str = "catalog.product.offer.download";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-download.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.product.offer.download",
         );
@@ -10152,19 +10314,20 @@ pub enum ProductOfferDownloadError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductOfferDownloadError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductOfferDownloadError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10198,10 +10361,10 @@ pub mod product_offer_download {
         #[serde(rename = "fieldName")]
         pub field_name: ::std::string::String,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -10283,19 +10446,21 @@ impl ProductOfferGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductOfferGet {
+impl ::b24_core::__private::Method for ProductOfferGet {
     const NAME: &'static str = "catalog.product.offer.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.product.offer.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -10318,13 +10483,13 @@ pub enum ProductOfferGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductOfferGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductOfferGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300000" => Self::E200040300000,
             "200040300040" => Self::E200040300040,
@@ -10333,7 +10498,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductOfferGetError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10372,19 +10537,21 @@ impl ProductOfferGetFieldsByFilter {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductOfferGetFieldsByFilter {
+impl ::b24_core::__private::Method for ProductOfferGetFieldsByFilter {
     const NAME: &'static str = "catalog.product.offer.getFieldsByFilter";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-get-fields-by-filter.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.product.offer.getFieldsByFilter",
         );
@@ -10405,20 +10572,21 @@ pub enum ProductOfferGetFieldsByFilterError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductOfferGetFieldsByFilterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductOfferGetFieldsByFilterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10446,10 +10614,10 @@ pub mod product_offer_get_fields_by_filter {
         #[serde(rename = "iblockId")]
         pub iblock_id: ::b24_core::__private::serde_json::Value,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -10589,13 +10757,13 @@ impl ProductOfferList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductOfferList {
+impl ::b24_core::__private::Method for ProductOfferList {
     const NAME: &'static str = "catalog.product.offer.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -10605,7 +10773,9 @@ impl ::b24_core::Method for ProductOfferList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.product.offer.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -10625,19 +10795,19 @@ pub enum ProductOfferListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductOfferListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductOfferListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10681,19 +10851,21 @@ impl ProductOfferUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductOfferUpdate {
+impl ::b24_core::__private::Method for ProductOfferUpdate {
     const NAME: &'static str = "catalog.product.offer.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.product.offer.update",
         );
@@ -10723,13 +10895,13 @@ pub enum ProductOfferUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductOfferUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductOfferUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300043" => Self::E200040300043,
             "200040300050" => Self::E200040300050,
@@ -10740,7 +10912,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductOfferUpdateError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10778,7 +10950,7 @@ pub mod product_offer_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -10799,14 +10971,14 @@ pub mod product_offer_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub barcode_multi: ::std::option::Option<::b24_core::types::Yn>,
+        pub barcode_multi: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `canBuyZero`: `yn`.
         #[serde(
             rename = "canBuyZero",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_buy_zero: ::std::option::Option<::b24_core::types::Yn>,
+        pub can_buy_zero: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `createdBy`: `any`.
         #[serde(
             rename = "createdBy",
@@ -10946,7 +11118,7 @@ pub mod product_offer_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::b24_core::types::Yn>,
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `height`: `float`.
         #[serde(
             rename = "height",
@@ -11037,7 +11209,7 @@ pub mod product_offer_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub without_order: ::std::option::Option<::b24_core::types::Yn>,
+        pub without_order: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `parentId`: `map<any>`.
         #[serde(
             rename = "parentId",
@@ -11063,10 +11235,10 @@ pub mod product_offer_update {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -11570,19 +11742,21 @@ impl ProductServiceAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductServiceAdd {
+impl ::b24_core::__private::Method for ProductServiceAdd {
     const NAME: &'static str = "catalog.product.service.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.product.service.add",
         );
@@ -11611,13 +11785,13 @@ pub enum ProductServiceAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductServiceAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductServiceAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300050" => Self::E200040300050,
             "200040300040" => Self::E200040300040,
@@ -11628,7 +11802,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductServiceAddError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11664,7 +11838,7 @@ pub mod product_service_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -11811,7 +11985,7 @@ pub mod product_service_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::b24_core::types::Yn>,
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `propertyN`: `any`.
         #[serde(
             rename = "propertyN",
@@ -11820,10 +11994,10 @@ pub mod product_service_add {
         )]
         pub property_n: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -12140,16 +12314,18 @@ impl ProductServiceDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductServiceDelete {
+impl ::b24_core::__private::Method for ProductServiceDelete {
     const NAME: &'static str = "catalog.product.service.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.product.service.delete",
         );
@@ -12172,13 +12348,14 @@ pub enum ProductServiceDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductServiceDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductServiceDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300040" => Self::E200040300040,
             "200040300010" => Self::E200040300010,
@@ -12186,7 +12363,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductServiceDeleteError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -12225,16 +12402,18 @@ impl ProductServiceDownload {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductServiceDownload {
+impl ::b24_core::__private::Method for ProductServiceDownload {
     const NAME: &'static str = "catalog.product.service.download";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-download.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.product.service.download",
         );
@@ -12253,19 +12432,20 @@ pub enum ProductServiceDownloadError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductServiceDownloadError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductServiceDownloadError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -12299,10 +12479,10 @@ pub mod product_service_download {
         #[serde(rename = "fieldName")]
         pub field_name: ::std::string::String,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -12384,19 +12564,21 @@ impl ProductServiceGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductServiceGet {
+impl ::b24_core::__private::Method for ProductServiceGet {
     const NAME: &'static str = "catalog.product.service.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.product.service.get",
         );
@@ -12421,13 +12603,13 @@ pub enum ProductServiceGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductServiceGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductServiceGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300000" => Self::E200040300000,
             "200040300040" => Self::E200040300040,
@@ -12436,7 +12618,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductServiceGetError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -12475,19 +12657,21 @@ impl ProductServiceGetFieldsByFilter {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductServiceGetFieldsByFilter {
+impl ::b24_core::__private::Method for ProductServiceGetFieldsByFilter {
     const NAME: &'static str = "catalog.product.service.getFieldsByFilter";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-get-fields-by-filter.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.product.service.getFieldsByFilter",
         );
@@ -12508,21 +12692,21 @@ pub enum ProductServiceGetFieldsByFilterError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductServiceGetFieldsByFilterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -12550,10 +12734,10 @@ pub mod product_service_get_fields_by_filter {
         #[serde(rename = "iblockId")]
         pub iblock_id: ::b24_core::__private::serde_json::Value,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -12693,13 +12877,13 @@ impl ProductServiceList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductServiceList {
+impl ::b24_core::__private::Method for ProductServiceList {
     const NAME: &'static str = "catalog.product.service.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -12709,7 +12893,9 @@ impl ::b24_core::Method for ProductServiceList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.product.service.list",
         );
@@ -12731,19 +12917,19 @@ pub enum ProductServiceListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductServiceListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductServiceListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -12787,19 +12973,21 @@ impl ProductServiceUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductServiceUpdate {
+impl ::b24_core::__private::Method for ProductServiceUpdate {
     const NAME: &'static str = "catalog.product.service.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.product.service.update",
         );
@@ -12829,13 +13017,14 @@ pub enum ProductServiceUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductServiceUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductServiceUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300043" => Self::E200040300043,
             "200040300050" => Self::E200040300050,
@@ -12846,7 +13035,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductServiceUpdateError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -12884,7 +13073,7 @@ pub mod product_service_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -13031,7 +13220,7 @@ pub mod product_service_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::b24_core::types::Yn>,
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `propertyN`: `map<any>`.
         #[serde(
             rename = "propertyN",
@@ -13045,10 +13234,10 @@ pub mod product_service_update {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -13352,19 +13541,21 @@ impl ProductSkuAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductSkuAdd {
+impl ::b24_core::__private::Method for ProductSkuAdd {
     const NAME: &'static str = "catalog.product.sku.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.product.sku.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -13391,13 +13582,13 @@ pub enum ProductSkuAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductSkuAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductSkuAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300050" => Self::E200040300050,
             "200040300040" => Self::E200040300040,
@@ -13408,7 +13599,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductSkuAddError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -13444,7 +13635,7 @@ pub mod product_sku_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -13465,7 +13656,7 @@ pub mod product_sku_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_buy_zero: ::std::option::Option<::b24_core::types::Yn>,
+        pub can_buy_zero: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `createdBy`: `any`.
         #[serde(
             rename = "createdBy",
@@ -13605,7 +13796,7 @@ pub mod product_sku_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::b24_core::types::Yn>,
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `height`: `float`.
         #[serde(
             rename = "height",
@@ -13663,10 +13854,10 @@ pub mod product_sku_add {
         )]
         pub property_n: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -14082,16 +14273,18 @@ impl ProductSkuDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductSkuDelete {
+impl ::b24_core::__private::Method for ProductSkuDelete {
     const NAME: &'static str = "catalog.product.sku.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.product.sku.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -14112,13 +14305,13 @@ pub enum ProductSkuDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductSkuDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductSkuDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300040" => Self::E200040300040,
             "200040300010" => Self::E200040300010,
@@ -14126,7 +14319,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductSkuDeleteError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -14163,16 +14356,18 @@ impl ProductSkuDownload {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductSkuDownload {
+impl ::b24_core::__private::Method for ProductSkuDownload {
     const NAME: &'static str = "catalog.product.sku.download";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-download.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.product.sku.download",
         );
@@ -14191,19 +14386,19 @@ pub enum ProductSkuDownloadError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductSkuDownloadError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductSkuDownloadError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -14237,10 +14432,10 @@ pub mod product_sku_download {
         #[serde(rename = "fieldName")]
         pub field_name: ::std::string::String,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -14322,19 +14517,21 @@ impl ProductSkuGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductSkuGet {
+impl ::b24_core::__private::Method for ProductSkuGet {
     const NAME: &'static str = "catalog.product.sku.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.product.sku.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -14357,13 +14554,13 @@ pub enum ProductSkuGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductSkuGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductSkuGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300000" => Self::E200040300000,
             "200040300040" => Self::E200040300040,
@@ -14372,7 +14569,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductSkuGetError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -14411,19 +14608,21 @@ impl ProductSkuGetFieldsByFilter {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductSkuGetFieldsByFilter {
+impl ::b24_core::__private::Method for ProductSkuGetFieldsByFilter {
     const NAME: &'static str = "catalog.product.sku.getFieldsByFilter";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-get-fields-by-filter.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.product.sku.getFieldsByFilter",
         );
@@ -14444,20 +14643,21 @@ pub enum ProductSkuGetFieldsByFilterError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductSkuGetFieldsByFilterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductSkuGetFieldsByFilterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -14485,10 +14685,10 @@ pub mod product_sku_get_fields_by_filter {
         #[serde(rename = "iblockId")]
         pub iblock_id: ::b24_core::__private::serde_json::Value,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -14628,13 +14828,13 @@ impl ProductSkuList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductSkuList {
+impl ::b24_core::__private::Method for ProductSkuList {
     const NAME: &'static str = "catalog.product.sku.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -14644,7 +14844,9 @@ impl ::b24_core::Method for ProductSkuList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.product.sku.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -14664,19 +14866,19 @@ pub enum ProductSkuListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductSkuListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductSkuListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -14720,19 +14922,21 @@ impl ProductSkuUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductSkuUpdate {
+impl ::b24_core::__private::Method for ProductSkuUpdate {
     const NAME: &'static str = "catalog.product.sku.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.product.sku.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -14760,13 +14964,13 @@ pub enum ProductSkuUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductSkuUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductSkuUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300043" => Self::E200040300043,
             "200040300050" => Self::E200040300050,
@@ -14777,7 +14981,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductSkuUpdateError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -14815,7 +15019,7 @@ pub mod product_sku_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -14836,7 +15040,7 @@ pub mod product_sku_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_buy_zero: ::std::option::Option<::b24_core::types::Yn>,
+        pub can_buy_zero: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `createdBy`: `any`.
         #[serde(
             rename = "createdBy",
@@ -14976,7 +15180,7 @@ pub mod product_sku_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::b24_core::types::Yn>,
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `height`: `float`.
         #[serde(
             rename = "height",
@@ -15039,10 +15243,10 @@ pub mod product_sku_update {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -15452,19 +15656,21 @@ impl ProductUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductUpdate {
+impl ::b24_core::__private::Method for ProductUpdate {
     const NAME: &'static str = "catalog.product.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.product.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -15492,13 +15698,13 @@ pub enum ProductUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300043" => Self::E200040300043,
             "200040300050" => Self::E200040300050,
@@ -15509,7 +15715,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ProductUpdateError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -15547,7 +15753,7 @@ pub mod product_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -15568,14 +15774,14 @@ pub mod product_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub barcode_multi: ::std::option::Option<::b24_core::types::Yn>,
+        pub barcode_multi: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `canBuyZero`: `yn`.
         #[serde(
             rename = "canBuyZero",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_buy_zero: ::std::option::Option<::b24_core::types::Yn>,
+        pub can_buy_zero: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `createdBy`: `any`.
         #[serde(
             rename = "createdBy",
@@ -15715,7 +15921,7 @@ pub mod product_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vat_included: ::std::option::Option<::b24_core::types::Yn>,
+        pub vat_included: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `height`: `float`.
         #[serde(
             rename = "height",
@@ -15806,7 +16012,7 @@ pub mod product_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub without_order: ::std::option::Option<::b24_core::types::Yn>,
+        pub without_order: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `propertyN`: `any`.
         #[serde(
             rename = "propertyN",
@@ -15815,10 +16021,10 @@ pub mod product_update {
         )]
         pub property_n: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -16321,19 +16527,21 @@ impl ProductImageAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductImageAdd {
+impl ::b24_core::__private::Method for ProductImageAdd {
     const NAME: &'static str = "catalog.productImage.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-image/catalog-product-image-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.productImage.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -16353,20 +16561,20 @@ pub enum ProductImageAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductImageAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductImageAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16401,10 +16609,10 @@ pub mod product_image_add {
         )]
         pub type_: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -16476,16 +16684,18 @@ impl ProductImageDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductImageDelete {
+impl ::b24_core::__private::Method for ProductImageDelete {
     const NAME: &'static str = "catalog.productImage.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-image/catalog-product-image-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productImage.delete",
         );
@@ -16507,20 +16717,20 @@ pub enum ProductImageDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductImageDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductImageDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16564,19 +16774,21 @@ impl ProductImageGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductImageGet {
+impl ::b24_core::__private::Method for ProductImageGet {
     const NAME: &'static str = "catalog.productImage.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-image/catalog-product-image-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.productImage.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.product_id, "productId", problems);
@@ -16596,20 +16808,20 @@ pub enum ProductImageGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductImageGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductImageGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16640,19 +16852,21 @@ impl ProductImageGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductImageGetFields {
+impl ::b24_core::__private::Method for ProductImageGetFields {
     const NAME: &'static str = "catalog.productImage.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-image/catalog-product-image-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productImage.getFields",
         );
@@ -16670,19 +16884,20 @@ pub enum ProductImageGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductImageGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductImageGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16742,19 +16957,21 @@ impl ProductImageList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductImageList {
+impl ::b24_core::__private::Method for ProductImageList {
     const NAME: &'static str = "catalog.productImage.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-image/catalog-product-image-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.productImage.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.product_id, "productId", problems);
@@ -16774,20 +16991,20 @@ pub enum ProductImageListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductImageListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductImageListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16824,19 +17041,21 @@ impl ProductPropertyAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyAdd {
+impl ::b24_core::__private::Method for ProductPropertyAdd {
     const NAME: &'static str = "catalog.productProperty.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productProperty.add",
         );
@@ -16853,18 +17072,18 @@ pub enum ProductPropertyAddError {
     /// `0` (HTTP 400).
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductPropertyAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16903,7 +17122,7 @@ pub mod product_property_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `sort`: `int`.
         #[serde(
             rename = "sort",
@@ -16959,7 +17178,7 @@ pub mod product_property_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub multiple: ::std::option::Option<::b24_core::types::Yn>,
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
@@ -16996,28 +17215,28 @@ pub mod product_property_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub with_description: ::std::option::Option<::b24_core::types::Yn>,
+        pub with_description: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `searchable`: `yn`.
         #[serde(
             rename = "searchable",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub searchable: ::std::option::Option<::b24_core::types::Yn>,
+        pub searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `filtrable`: `yn`.
         #[serde(
             rename = "filtrable",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub filtrable: ::std::option::Option<::b24_core::types::Yn>,
+        pub filtrable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `isRequired`: `yn`.
         #[serde(
             rename = "isRequired",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_required: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_required: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `hint`: `string`.
         #[serde(
             rename = "hint",
@@ -17038,10 +17257,10 @@ pub mod product_property_add {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -17338,16 +17557,18 @@ impl ProductPropertyDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyDelete {
+impl ::b24_core::__private::Method for ProductPropertyDelete {
     const NAME: &'static str = "catalog.productProperty.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productProperty.delete",
         );
@@ -17364,18 +17585,19 @@ pub enum ProductPropertyDeleteError {
     /// `0` (HTTP 400).
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertyDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -17414,19 +17636,21 @@ impl ProductPropertyGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyGet {
+impl ::b24_core::__private::Method for ProductPropertyGet {
     const NAME: &'static str = "catalog.productProperty.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productProperty.get",
         );
@@ -17443,18 +17667,18 @@ pub enum ProductPropertyGetError {
     /// `0` (HTTP 400).
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ProductPropertyGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -17485,19 +17709,21 @@ impl ProductPropertyGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyGetFields {
+impl ::b24_core::__private::Method for ProductPropertyGetFields {
     const NAME: &'static str = "catalog.productProperty.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productProperty.getFields",
         );
@@ -17513,18 +17739,19 @@ pub enum ProductPropertyGetFieldsError {
     /// `0` (HTTP 400).
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertyGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -17646,13 +17873,13 @@ impl ProductPropertyList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyList {
+impl ::b24_core::__private::Method for ProductPropertyList {
     const NAME: &'static str = "catalog.productProperty.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -17662,7 +17889,9 @@ impl ::b24_core::Method for ProductPropertyList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productProperty.list",
         );
@@ -17684,19 +17913,20 @@ pub enum ProductPropertyListError {
     /// `100` (HTTP 400).
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertyListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -17740,19 +17970,21 @@ impl ProductPropertyUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyUpdate {
+impl ::b24_core::__private::Method for ProductPropertyUpdate {
     const NAME: &'static str = "catalog.productProperty.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productProperty.update",
         );
@@ -17772,19 +18004,20 @@ pub enum ProductPropertyUpdateError {
     /// `100` (HTTP 400).
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertyUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -17831,7 +18064,7 @@ pub mod product_property_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `sort`: `int`.
         #[serde(
             rename = "sort",
@@ -17887,7 +18120,7 @@ pub mod product_property_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub multiple: ::std::option::Option<::b24_core::types::Yn>,
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `xmlId`: `string`.
         #[serde(
             rename = "xmlId",
@@ -17924,28 +18157,28 @@ pub mod product_property_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub with_description: ::std::option::Option<::b24_core::types::Yn>,
+        pub with_description: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `searchable`: `yn`.
         #[serde(
             rename = "searchable",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub searchable: ::std::option::Option<::b24_core::types::Yn>,
+        pub searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `filtrable`: `yn`.
         #[serde(
             rename = "filtrable",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub filtrable: ::std::option::Option<::b24_core::types::Yn>,
+        pub filtrable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `isRequired`: `yn`.
         #[serde(
             rename = "isRequired",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_required: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_required: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `hint`: `string`.
         #[serde(
             rename = "hint",
@@ -17966,10 +18199,10 @@ pub mod product_property_update {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -18260,19 +18493,21 @@ impl ProductPropertyEnumAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyEnumAdd {
+impl ::b24_core::__private::Method for ProductPropertyEnumAdd {
     const NAME: &'static str = "catalog.productPropertyEnum.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productPropertyEnum.add",
         );
@@ -18291,19 +18526,20 @@ pub enum ProductPropertyEnumAddError {
     /// `BX_INVALID_VALUE`.
     BxInvalidValue,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyEnumAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertyEnumAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "BX_INVALID_VALUE" => Self::BxInvalidValue,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -18342,7 +18578,7 @@ pub mod product_property_enum_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub def: ::std::option::Option<::b24_core::types::Yn>,
+        pub def: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `sort`: `int`.
         #[serde(
             rename = "sort",
@@ -18351,10 +18587,10 @@ pub mod product_property_enum_add {
         )]
         pub sort: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -18454,16 +18690,18 @@ impl ProductPropertyEnumDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyEnumDelete {
+impl ::b24_core::__private::Method for ProductPropertyEnumDelete {
     const NAME: &'static str = "catalog.productPropertyEnum.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productPropertyEnum.delete",
         );
@@ -18482,19 +18720,20 @@ pub enum ProductPropertyEnumDeleteError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyEnumDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertyEnumDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -18531,19 +18770,21 @@ impl ProductPropertyEnumGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyEnumGet {
+impl ::b24_core::__private::Method for ProductPropertyEnumGet {
     const NAME: &'static str = "catalog.productPropertyEnum.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productPropertyEnum.get",
         );
@@ -18562,19 +18803,20 @@ pub enum ProductPropertyEnumGetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyEnumGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertyEnumGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -18605,19 +18847,21 @@ impl ProductPropertyEnumGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyEnumGetFields {
+impl ::b24_core::__private::Method for ProductPropertyEnumGetFields {
     const NAME: &'static str = "catalog.productPropertyEnum.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productPropertyEnum.getFields",
         );
@@ -18633,18 +18877,19 @@ pub enum ProductPropertyEnumGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyEnumGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertyEnumGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -18766,13 +19011,13 @@ impl ProductPropertyEnumList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyEnumList {
+impl ::b24_core::__private::Method for ProductPropertyEnumList {
     const NAME: &'static str = "catalog.productPropertyEnum.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -18782,7 +19027,9 @@ impl ::b24_core::Method for ProductPropertyEnumList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productPropertyEnum.list",
         );
@@ -18804,19 +19051,20 @@ pub enum ProductPropertyEnumListError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyEnumListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertyEnumListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -18860,19 +19108,21 @@ impl ProductPropertyEnumUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyEnumUpdate {
+impl ::b24_core::__private::Method for ProductPropertyEnumUpdate {
     const NAME: &'static str = "catalog.productPropertyEnum.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productPropertyEnum.update",
         );
@@ -18892,19 +19142,20 @@ pub enum ProductPropertyEnumUpdateError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyEnumUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertyEnumUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -18943,7 +19194,7 @@ pub mod product_property_enum_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub def: ::std::option::Option<::b24_core::types::Yn>,
+        pub def: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `sort`: `int`.
         #[serde(
             rename = "sort",
@@ -18952,10 +19203,10 @@ pub mod product_property_enum_update {
         )]
         pub sort: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -19057,19 +19308,21 @@ impl ProductPropertyFeatureAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyFeatureAdd {
+impl ::b24_core::__private::Method for ProductPropertyFeatureAdd {
     const NAME: &'static str = "catalog.productPropertyFeature.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productPropertyFeature.add",
         );
@@ -19086,18 +19339,19 @@ pub enum ProductPropertyFeatureAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyFeatureAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertyFeatureAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19132,12 +19386,12 @@ pub mod product_property_feature_add {
         pub feature_id: ::std::string::String,
         /// `isEnabled`: `yn`.
         #[serde(rename = "isEnabled")]
-        pub is_enabled: ::b24_core::types::Yn,
+        pub is_enabled: ::b24_core::__private::types::Yn,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -19232,19 +19486,21 @@ impl ProductPropertyFeatureGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyFeatureGet {
+impl ::b24_core::__private::Method for ProductPropertyFeatureGet {
     const NAME: &'static str = "catalog.productPropertyFeature.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productPropertyFeature.get",
         );
@@ -19263,19 +19519,20 @@ pub enum ProductPropertyFeatureGetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyFeatureGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertyFeatureGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19314,19 +19571,22 @@ impl ProductPropertyFeatureGetAvailableFeaturesByProperty {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyFeatureGetAvailableFeaturesByProperty {
+impl ::b24_core::__private::Method
+for ProductPropertyFeatureGetAvailableFeaturesByProperty {
     const NAME: &'static str = "catalog.productPropertyFeature.getAvailableFeaturesByProperty";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-get-available-features-by-property.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productPropertyFeature.getAvailableFeaturesByProperty",
         );
@@ -19345,20 +19605,20 @@ pub enum ProductPropertyFeatureGetAvailableFeaturesByPropertyError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyFeatureGetAvailableFeaturesByPropertyError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19389,19 +19649,21 @@ impl ProductPropertyFeatureGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyFeatureGetFields {
+impl ::b24_core::__private::Method for ProductPropertyFeatureGetFields {
     const NAME: &'static str = "catalog.productPropertyFeature.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productPropertyFeature.getFields",
         );
@@ -19417,19 +19679,19 @@ pub enum ProductPropertyFeatureGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ProductPropertyFeatureGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19551,13 +19813,13 @@ impl ProductPropertyFeatureList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyFeatureList {
+impl ::b24_core::__private::Method for ProductPropertyFeatureList {
     const NAME: &'static str = "catalog.productPropertyFeature.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -19567,7 +19829,9 @@ impl ::b24_core::Method for ProductPropertyFeatureList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productPropertyFeature.list",
         );
@@ -19589,19 +19853,20 @@ pub enum ProductPropertyFeatureListError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyFeatureListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertyFeatureListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19645,19 +19910,21 @@ impl ProductPropertyFeatureUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertyFeatureUpdate {
+impl ::b24_core::__private::Method for ProductPropertyFeatureUpdate {
     const NAME: &'static str = "catalog.productPropertyFeature.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productPropertyFeature.update",
         );
@@ -19675,18 +19942,19 @@ pub enum ProductPropertyFeatureUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertyFeatureUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertyFeatureUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19721,12 +19989,12 @@ pub mod product_property_feature_update {
         pub feature_id: ::std::string::String,
         /// `isEnabled`: `yn`.
         #[serde(rename = "isEnabled")]
-        pub is_enabled: ::b24_core::types::Yn,
+        pub is_enabled: ::b24_core::__private::types::Yn,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -19823,19 +20091,21 @@ impl ProductPropertySectionGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertySectionGet {
+impl ::b24_core::__private::Method for ProductPropertySectionGet {
     const NAME: &'static str = "catalog.productPropertySection.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productPropertySection.get",
         );
@@ -19854,19 +20124,20 @@ pub enum ProductPropertySectionGetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertySectionGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertySectionGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19988,13 +20259,13 @@ impl ProductPropertySectionList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertySectionList {
+impl ::b24_core::__private::Method for ProductPropertySectionList {
     const NAME: &'static str = "catalog.productPropertySection.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -20004,7 +20275,9 @@ impl ::b24_core::Method for ProductPropertySectionList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productPropertySection.list",
         );
@@ -20026,19 +20299,20 @@ pub enum ProductPropertySectionListError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertySectionListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertySectionListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -20082,19 +20356,21 @@ impl ProductPropertySectionSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ProductPropertySectionSet {
+impl ::b24_core::__private::Method for ProductPropertySectionSet {
     const NAME: &'static str = "catalog.productPropertySection.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.productPropertySection.set",
         );
@@ -20114,19 +20390,20 @@ pub enum ProductPropertySectionSetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ProductPropertySectionSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ProductPropertySectionSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -20157,7 +20434,7 @@ pub mod product_property_section_set {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub smart_filter: ::std::option::Option<::b24_core::types::Yn>,
+        pub smart_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `displayType`: `char`.
         #[serde(
             rename = "displayType",
@@ -20171,7 +20448,7 @@ pub mod product_property_section_set {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub display_expanded: ::std::option::Option<::b24_core::types::Yn>,
+        pub display_expanded: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `filterHint`: `string`.
         #[serde(
             rename = "filterHint",
@@ -20180,10 +20457,10 @@ pub mod product_property_section_set {
         )]
         pub filter_hint: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -20279,19 +20556,21 @@ impl RatioGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RatioGet {
+impl ::b24_core::__private::Method for RatioGet {
     const NAME: &'static str = "catalog.ratio.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/ratio/catalog-ratio-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.ratio.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -20310,20 +20589,20 @@ pub enum RatioGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RatioGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RatioGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -20354,19 +20633,21 @@ impl RatioGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RatioGetFields {
+impl ::b24_core::__private::Method for RatioGetFields {
     const NAME: &'static str = "catalog.ratio.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/ratio/catalog-ratio-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.ratio.getFields");
         let problems = &mut all;
         all.finish()
@@ -20382,19 +20663,19 @@ pub enum RatioGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RatioGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RatioGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -20516,13 +20797,13 @@ impl RatioList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RatioList {
+impl ::b24_core::__private::Method for RatioList {
     const NAME: &'static str = "catalog.ratio.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/ratio/catalog-ratio-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -20532,7 +20813,9 @@ impl ::b24_core::Method for RatioList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.ratio.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -20552,19 +20835,19 @@ pub enum RatioListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RatioListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RatioListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -20601,19 +20884,21 @@ impl RoundingRuleAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RoundingRuleAdd {
+impl ::b24_core::__private::Method for RoundingRuleAdd {
     const NAME: &'static str = "catalog.roundingRule.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.roundingRule.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -20632,20 +20917,20 @@ pub enum RoundingRuleAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RoundingRuleAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RoundingRuleAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -20682,10 +20967,10 @@ pub mod rounding_rule_add {
         #[serde(rename = "roundPrecision")]
         pub round_precision: f64,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -20778,16 +21063,18 @@ impl RoundingRuleDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RoundingRuleDelete {
+impl ::b24_core::__private::Method for RoundingRuleDelete {
     const NAME: &'static str = "catalog.roundingRule.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.roundingRule.delete",
         );
@@ -20810,13 +21097,13 @@ pub enum RoundingRuleDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RoundingRuleDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RoundingRuleDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "200900000000" => Self::E200900000000,
@@ -20824,7 +21111,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for RoundingRuleDeleteError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -20863,19 +21150,21 @@ impl RoundingRuleGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RoundingRuleGet {
+impl ::b24_core::__private::Method for RoundingRuleGet {
     const NAME: &'static str = "catalog.roundingRule.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.roundingRule.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -20896,13 +21185,13 @@ pub enum RoundingRuleGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RoundingRuleGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RoundingRuleGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "200900000000" => Self::E200900000000,
@@ -20910,7 +21199,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for RoundingRuleGetError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -20941,19 +21230,21 @@ impl RoundingRuleGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RoundingRuleGetFields {
+impl ::b24_core::__private::Method for RoundingRuleGetFields {
     const NAME: &'static str = "catalog.roundingRule.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.roundingRule.getFields",
         );
@@ -20971,19 +21262,20 @@ pub enum RoundingRuleGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RoundingRuleGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for RoundingRuleGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -21105,13 +21397,13 @@ impl RoundingRuleList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RoundingRuleList {
+impl ::b24_core::__private::Method for RoundingRuleList {
     const NAME: &'static str = "catalog.roundingRule.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -21121,7 +21413,9 @@ impl ::b24_core::Method for RoundingRuleList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.roundingRule.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -21141,19 +21435,19 @@ pub enum RoundingRuleListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RoundingRuleListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RoundingRuleListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -21197,19 +21491,21 @@ impl RoundingRuleUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RoundingRuleUpdate {
+impl ::b24_core::__private::Method for RoundingRuleUpdate {
     const NAME: &'static str = "catalog.roundingRule.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.roundingRule.update",
         );
@@ -21233,13 +21529,13 @@ pub enum RoundingRuleUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RoundingRuleUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RoundingRuleUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "200900000000" => Self::E200900000000,
@@ -21247,7 +21543,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for RoundingRuleUpdateError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -21284,10 +21580,10 @@ pub mod rounding_rule_update {
         #[serde(rename = "roundPrecision")]
         pub round_precision: f64,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -21378,19 +21674,21 @@ impl SectionAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SectionAdd {
+impl ::b24_core::__private::Method for SectionAdd {
     const NAME: &'static str = "catalog.section.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.section.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -21415,13 +21713,13 @@ pub enum SectionAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SectionAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300040" => Self::E200040300040,
             "200700300000" => Self::E200700300000,
@@ -21431,7 +21729,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SectionAddError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -21497,7 +21795,7 @@ pub mod section_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `description`: `string`.
         #[serde(
             rename = "description",
@@ -21513,10 +21811,10 @@ pub mod section_add {
         )]
         pub description_type: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -21663,16 +21961,18 @@ impl SectionDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SectionDelete {
+impl ::b24_core::__private::Method for SectionDelete {
     const NAME: &'static str = "catalog.section.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.section.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -21695,13 +21995,13 @@ pub enum SectionDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SectionDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300050" => Self::E200040300050,
             "200040300020" => Self::E200040300020,
@@ -21710,7 +22010,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SectionDeleteError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -21749,19 +22049,21 @@ impl SectionGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SectionGet {
+impl ::b24_core::__private::Method for SectionGet {
     const NAME: &'static str = "catalog.section.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.section.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -21782,13 +22084,13 @@ pub enum SectionGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SectionGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300040" => Self::E200040300040,
             "200700300030" => Self::E200700300030,
@@ -21796,7 +22098,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SectionGetError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -21827,19 +22129,21 @@ impl SectionGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SectionGetFields {
+impl ::b24_core::__private::Method for SectionGetFields {
     const NAME: &'static str = "catalog.section.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.section.getFields");
         let problems = &mut all;
         all.finish()
@@ -21853,18 +22157,18 @@ pub enum SectionGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SectionGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -21986,13 +22290,13 @@ impl SectionList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SectionList {
+impl ::b24_core::__private::Method for SectionList {
     const NAME: &'static str = "catalog.section.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -22002,7 +22306,9 @@ impl ::b24_core::Method for SectionList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.section.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -22022,19 +22328,19 @@ pub enum SectionListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SectionListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300030" => Self::E200040300030,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -22078,19 +22384,21 @@ impl SectionUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SectionUpdate {
+impl ::b24_core::__private::Method for SectionUpdate {
     const NAME: &'static str = "catalog.section.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.section.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -22118,13 +22426,13 @@ pub enum SectionUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SectionUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SectionUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300040" => Self::E200040300040,
             "200700300010" => Self::E200700300010,
@@ -22135,7 +22443,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SectionUpdateError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -22201,7 +22509,7 @@ pub mod section_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `description`: `string`.
         #[serde(
             rename = "description",
@@ -22217,10 +22525,10 @@ pub mod section_update {
         )]
         pub description_type: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -22365,19 +22673,21 @@ impl StoreAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StoreAdd {
+impl ::b24_core::__private::Method for StoreAdd {
     const NAME: &'static str = "catalog.store.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.store.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -22396,20 +22706,20 @@ pub enum StoreAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StoreAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -22449,7 +22759,7 @@ pub mod store_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `description`: `string`.
         #[serde(
             rename = "description",
@@ -22552,7 +22862,7 @@ pub mod store_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub issuing_center: ::std::option::Option<::b24_core::types::Yn>,
+        pub issuing_center: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -22561,10 +22871,10 @@ pub mod store_add {
         )]
         pub code: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -22808,16 +23118,18 @@ impl StoreDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StoreDelete {
+impl ::b24_core::__private::Method for StoreDelete {
     const NAME: &'static str = "catalog.store.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.store.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -22838,13 +23150,13 @@ pub enum StoreDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StoreDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "201100000000" => Self::E201100000000,
@@ -22852,7 +23164,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for StoreDeleteError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -22891,19 +23203,21 @@ impl StoreGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StoreGet {
+impl ::b24_core::__private::Method for StoreGet {
     const NAME: &'static str = "catalog.store.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.store.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -22924,13 +23238,13 @@ pub enum StoreGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StoreGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "201100000000" => Self::E201100000000,
@@ -22938,7 +23252,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for StoreGetError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -22969,19 +23283,21 @@ impl StoreGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StoreGetFields {
+impl ::b24_core::__private::Method for StoreGetFields {
     const NAME: &'static str = "catalog.store.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.store.getFields");
         let problems = &mut all;
         all.finish()
@@ -22997,19 +23313,19 @@ pub enum StoreGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StoreGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -23131,13 +23447,13 @@ impl StoreList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StoreList {
+impl ::b24_core::__private::Method for StoreList {
     const NAME: &'static str = "catalog.store.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -23147,7 +23463,9 @@ impl ::b24_core::Method for StoreList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.store.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -23167,19 +23485,19 @@ pub enum StoreListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StoreListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -23223,19 +23541,21 @@ impl StoreUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StoreUpdate {
+impl ::b24_core::__private::Method for StoreUpdate {
     const NAME: &'static str = "catalog.store.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.store.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -23257,13 +23577,13 @@ pub enum StoreUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StoreUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "201100000000" => Self::E201100000000,
@@ -23271,7 +23591,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for StoreUpdateError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -23316,7 +23636,7 @@ pub mod store_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `description`: `string`.
         #[serde(
             rename = "description",
@@ -23419,7 +23739,7 @@ pub mod store_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub issuing_center: ::std::option::Option<::b24_core::types::Yn>,
+        pub issuing_center: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `code`: `string`.
         #[serde(
             rename = "code",
@@ -23428,10 +23748,10 @@ pub mod store_update {
         )]
         pub code: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -23673,19 +23993,21 @@ impl StoreproductGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StoreproductGet {
+impl ::b24_core::__private::Method for StoreproductGet {
     const NAME: &'static str = "catalog.storeproduct.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/store-product/catalog-store-product-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.storeproduct.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -23704,20 +24026,20 @@ pub enum StoreproductGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StoreproductGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreproductGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -23748,19 +24070,21 @@ impl StoreproductGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StoreproductGetFields {
+impl ::b24_core::__private::Method for StoreproductGetFields {
     const NAME: &'static str = "catalog.storeproduct.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/store-product/catalog-store-product-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.storeproduct.getFields",
         );
@@ -23778,19 +24102,20 @@ pub enum StoreproductGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StoreproductGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for StoreproductGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -23912,13 +24237,13 @@ impl StoreproductList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StoreproductList {
+impl ::b24_core::__private::Method for StoreproductList {
     const NAME: &'static str = "catalog.storeproduct.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/store-product/catalog-store-product-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -23928,7 +24253,9 @@ impl ::b24_core::Method for StoreproductList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.storeproduct.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -23948,19 +24275,19 @@ pub enum StoreproductListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StoreproductListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StoreproductListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -24055,13 +24382,13 @@ impl UserfieldDocumentList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserfieldDocumentList {
+impl ::b24_core::__private::Method for UserfieldDocumentList {
     const NAME: &'static str = "catalog.userfield.document.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/userfield-document/catalog-userfield-document-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -24071,7 +24398,9 @@ impl ::b24_core::Method for UserfieldDocumentList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.userfield.document.list",
         );
@@ -24091,18 +24420,19 @@ pub enum UserfieldDocumentListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserfieldDocumentListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for UserfieldDocumentListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -24146,19 +24476,21 @@ impl UserfieldDocumentUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserfieldDocumentUpdate {
+impl ::b24_core::__private::Method for UserfieldDocumentUpdate {
     const NAME: &'static str = "catalog.userfield.document.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/userfield-document/catalog-userfield-document-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "catalog.userfield.document.update",
         );
@@ -24176,18 +24508,19 @@ pub enum UserfieldDocumentUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserfieldDocumentUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for UserfieldDocumentUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -24222,10 +24555,10 @@ pub mod userfield_document_update {
         )]
         pub field_n: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -24298,19 +24631,21 @@ impl VatAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for VatAdd {
+impl ::b24_core::__private::Method for VatAdd {
     const NAME: &'static str = "catalog.vat.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.vat.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -24329,20 +24664,20 @@ pub enum VatAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for VatAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for VatAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -24375,7 +24710,7 @@ pub mod vat_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `rate`: `float`.
         #[serde(rename = "rate")]
         pub rate: f64,
@@ -24387,10 +24722,10 @@ pub mod vat_add {
         )]
         pub sort: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -24478,16 +24813,18 @@ impl VatDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for VatDelete {
+impl ::b24_core::__private::Method for VatDelete {
     const NAME: &'static str = "catalog.vat.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.vat.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -24508,13 +24845,13 @@ pub enum VatDeleteError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for VatDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for VatDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "200800000000" => Self::E200800000000,
@@ -24522,7 +24859,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for VatDeleteError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -24561,19 +24898,21 @@ impl VatGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for VatGet {
+impl ::b24_core::__private::Method for VatGet {
     const NAME: &'static str = "catalog.vat.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.vat.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -24594,13 +24933,13 @@ pub enum VatGetError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for VatGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for VatGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "200800000000" => Self::E200800000000,
@@ -24608,7 +24947,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for VatGetError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -24639,19 +24978,21 @@ impl VatGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for VatGetFields {
+impl ::b24_core::__private::Method for VatGetFields {
     const NAME: &'static str = "catalog.vat.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.vat.getFields");
         let problems = &mut all;
         all.finish()
@@ -24667,19 +25008,19 @@ pub enum VatGetFieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for VatGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for VatGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -24801,13 +25142,13 @@ impl VatList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for VatList {
+impl ::b24_core::__private::Method for VatList {
     const NAME: &'static str = "catalog.vat.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -24817,7 +25158,9 @@ impl ::b24_core::Method for VatList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.vat.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -24837,19 +25180,19 @@ pub enum VatListError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for VatListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for VatListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300010" => Self::E200040300010,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -24893,19 +25236,21 @@ impl VatUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for VatUpdate {
+impl ::b24_core::__private::Method for VatUpdate {
     const NAME: &'static str = "catalog.vat.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["catalog"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("catalog.vat.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -24927,13 +25272,13 @@ pub enum VatUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for VatUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for VatUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200040300020" => Self::E200040300020,
             "200800000000" => Self::E200800000000,
@@ -24941,7 +25286,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for VatUpdateError {
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -24974,7 +25319,7 @@ pub mod vat_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `rate`: `float`.
         #[serde(rename = "rate")]
         pub rate: f64,
@@ -24986,10 +25331,10 @@ pub mod vat_update {
         )]
         pub sort: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,

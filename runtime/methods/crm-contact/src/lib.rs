@@ -67,16 +67,18 @@ impl ContactAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactAdd {
+impl ::b24_core::__private::Method for ContactAdd {
     const NAME: &'static str = "crm.contact.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.contact.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -92,18 +94,18 @@ pub enum ContactAddError {
     /// `ERROR_CORE`.
     ErrorCore,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -211,14 +213,14 @@ pub mod contact_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub opened: ::std::option::Option<::b24_core::types::Yn>,
+        pub opened: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `EXPORT`: `yn`.
         #[serde(
             rename = "EXPORT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub export: ::std::option::Option<::b24_core::types::Yn>,
+        pub export: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `ASSIGNED_BY_ID`: `user`.
         #[serde(
             rename = "ASSIGNED_BY_ID",
@@ -334,10 +336,10 @@ pub mod contact_add {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -675,19 +677,21 @@ pub mod contact_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub register_sonet_event: ::std::option::Option<::b24_core::types::Yn>,
+        pub register_sonet_event: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `IMPORT`: `yn`.
         #[serde(
             rename = "IMPORT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub import: ::std::option::Option<::b24_core::types::Yn>,
+        pub import: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -764,16 +768,18 @@ impl ContactCompanyAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactCompanyAdd {
+impl ::b24_core::__private::Method for ContactCompanyAdd {
     const NAME: &'static str = "crm.contact.company.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.contact.company.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -789,18 +795,18 @@ pub enum ContactCompanyAddError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactCompanyAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactCompanyAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -833,7 +839,7 @@ pub mod contact_company_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_primary: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_primary: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SORT`: `int`.
         #[serde(
             rename = "SORT",
@@ -842,10 +848,10 @@ pub mod contact_company_add {
         )]
         pub sort: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -935,16 +941,18 @@ impl ContactCompanyDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactCompanyDelete {
+impl ::b24_core::__private::Method for ContactCompanyDelete {
     const NAME: &'static str = "crm.contact.company.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.contact.company.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -960,18 +968,19 @@ pub enum ContactCompanyDeleteError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactCompanyDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ContactCompanyDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1002,19 +1011,21 @@ impl ContactCompanyFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactCompanyFields {
+impl ::b24_core::__private::Method for ContactCompanyFields {
     const NAME: &'static str = "crm.contact.company.fields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.contact.company.fields");
         let problems = &mut all;
         all.finish()
@@ -1026,17 +1037,18 @@ impl ::b24_core::Method for ContactCompanyFields {
 #[allow(dead_code)]
 pub enum ContactCompanyFieldsError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactCompanyFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ContactCompanyFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1073,16 +1085,18 @@ impl ContactCompanyItemsDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactCompanyItemsDelete {
+impl ::b24_core::__private::Method for ContactCompanyItemsDelete {
     const NAME: &'static str = "crm.contact.company.items.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.contact.company.items.delete",
         );
@@ -1099,18 +1113,19 @@ pub enum ContactCompanyItemsDeleteError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactCompanyItemsDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ContactCompanyItemsDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1147,16 +1162,18 @@ impl ContactCompanyItemsGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactCompanyItemsGet {
+impl ::b24_core::__private::Method for ContactCompanyItemsGet {
     const NAME: &'static str = "crm.contact.company.items.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.contact.company.items.get",
         );
@@ -1173,18 +1190,19 @@ pub enum ContactCompanyItemsGetError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactCompanyItemsGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ContactCompanyItemsGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1230,16 +1248,18 @@ impl ContactCompanyItemsSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactCompanyItemsSet {
+impl ::b24_core::__private::Method for ContactCompanyItemsSet {
     const NAME: &'static str = "crm.contact.company.items.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.contact.company.items.set",
         );
@@ -1257,18 +1277,19 @@ pub enum ContactCompanyItemsSetError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactCompanyItemsSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ContactCompanyItemsSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1301,7 +1322,7 @@ pub mod contact_company_items_set {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_primary: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_primary: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SORT`: `int`.
         #[serde(
             rename = "SORT",
@@ -1310,10 +1331,10 @@ pub mod contact_company_items_set {
         )]
         pub sort: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Items {
+    impl ::b24_core::__private::wire::FromWire for Items {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1389,16 +1410,18 @@ impl ContactDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactDelete {
+impl ::b24_core::__private::Method for ContactDelete {
     const NAME: &'static str = "crm.contact.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.contact.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1413,18 +1436,18 @@ pub enum ContactDeleteError {
     /// `ERROR_CORE`.
     ErrorCore,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1458,16 +1481,19 @@ impl ContactDetailsConfigurationForceCommonScopeForAll {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactDetailsConfigurationForceCommonScopeForAll {
+impl ::b24_core::__private::Method
+for ContactDetailsConfigurationForceCommonScopeForAll {
     const NAME: &'static str = "crm.contact.details.configuration.forceCommonScopeForAll";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-force-common-scope-for-all.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.contact.details.configuration.forceCommonScopeForAll",
         );
@@ -1481,18 +1507,18 @@ impl ::b24_core::Method for ContactDetailsConfigurationForceCommonScopeForAll {
 #[allow(dead_code)]
 pub enum ContactDetailsConfigurationForceCommonScopeForAllError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ContactDetailsConfigurationForceCommonScopeForAllError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1559,16 +1585,18 @@ impl ContactDetailsConfigurationGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactDetailsConfigurationGet {
+impl ::b24_core::__private::Method for ContactDetailsConfigurationGet {
     const NAME: &'static str = "crm.contact.details.configuration.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.contact.details.configuration.get",
         );
@@ -1584,18 +1612,18 @@ impl ::b24_core::Method for ContactDetailsConfigurationGet {
 #[allow(dead_code)]
 pub enum ContactDetailsConfigurationGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ContactDetailsConfigurationGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1662,16 +1690,18 @@ impl ContactDetailsConfigurationReset {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactDetailsConfigurationReset {
+impl ::b24_core::__private::Method for ContactDetailsConfigurationReset {
     const NAME: &'static str = "crm.contact.details.configuration.reset";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-reset.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.contact.details.configuration.reset",
         );
@@ -1687,18 +1717,18 @@ impl ::b24_core::Method for ContactDetailsConfigurationReset {
 #[allow(dead_code)]
 pub enum ContactDetailsConfigurationResetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ContactDetailsConfigurationResetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1773,16 +1803,18 @@ impl ContactDetailsConfigurationSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactDetailsConfigurationSet {
+impl ::b24_core::__private::Method for ContactDetailsConfigurationSet {
     const NAME: &'static str = "crm.contact.details.configuration.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.contact.details.configuration.set",
         );
@@ -1799,18 +1831,18 @@ impl ::b24_core::Method for ContactDetailsConfigurationSet {
 #[allow(dead_code)]
 pub enum ContactDetailsConfigurationSetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for ContactDetailsConfigurationSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1842,16 +1874,18 @@ impl ContactFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactFields {
+impl ::b24_core::__private::Method for ContactFields {
     const NAME: &'static str = "crm.contact.fields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = contact_fields::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.contact.fields");
         let problems = &mut all;
         all.finish()
@@ -1863,17 +1897,17 @@ impl ::b24_core::Method for ContactFields {
 #[allow(dead_code)]
 pub enum ContactFieldsError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1988,35 +2022,35 @@ pub mod contact_fields {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub opened: ::std::option::Option<::b24_core::types::Yn>,
+        pub opened: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `EXPORT`: `yn`.
         #[serde(
             rename = "EXPORT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub export: ::std::option::Option<::b24_core::types::Yn>,
+        pub export: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `HAS_PHONE`: `yn`.
         #[serde(
             rename = "HAS_PHONE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub has_phone: ::std::option::Option<::b24_core::types::Yn>,
+        pub has_phone: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `HAS_EMAIL`: `yn`.
         #[serde(
             rename = "HAS_EMAIL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub has_email: ::std::option::Option<::b24_core::types::Yn>,
+        pub has_email: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `HAS_IMOL`: `yn`.
         #[serde(
             rename = "HAS_IMOL",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub has_imol: ::std::option::Option<::b24_core::types::Yn>,
+        pub has_imol: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `ASSIGNED_BY_ID`: `user`.
         #[serde(
             rename = "ASSIGNED_BY_ID",
@@ -2164,10 +2198,10 @@ pub mod contact_fields {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2636,16 +2670,18 @@ impl ContactGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactGet {
+impl ::b24_core::__private::Method for ContactGet {
     const NAME: &'static str = "crm.contact.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.contact.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2658,17 +2694,17 @@ impl ::b24_core::Method for ContactGet {
 #[allow(dead_code)]
 pub enum ContactGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2787,20 +2823,22 @@ impl ContactList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactList {
+impl ::b24_core::__private::Method for ContactList {
     const NAME: &'static str = "crm.contact.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.contact.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -2811,7 +2849,7 @@ impl ::b24_core::Method for ContactList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::ListMethod for ContactList {
+impl ::b24_core::__private::ListMethod for ContactList {
     type Item = ::b24_core::__private::serde_json::Value;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
@@ -2823,17 +2861,17 @@ impl ::b24_core::ListMethod for ContactList {
 #[allow(dead_code)]
 pub enum ContactListError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2878,16 +2916,18 @@ impl ContactUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactUpdate {
+impl ::b24_core::__private::Method for ContactUpdate {
     const NAME: &'static str = "crm.contact.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.contact.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2903,18 +2943,18 @@ pub enum ContactUpdateError {
     /// `ERROR_CORE`.
     ErrorCore,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ContactUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3022,14 +3062,14 @@ pub mod contact_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub opened: ::std::option::Option<::b24_core::types::Yn>,
+        pub opened: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `EXPORT`: `yn`.
         #[serde(
             rename = "EXPORT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub export: ::std::option::Option<::b24_core::types::Yn>,
+        pub export: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `ASSIGNED_BY_ID`: `user`.
         #[serde(
             rename = "ASSIGNED_BY_ID",
@@ -3138,10 +3178,10 @@ pub mod contact_update {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3483,16 +3523,18 @@ impl ContactUserfieldAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactUserfieldAdd {
+impl ::b24_core::__private::Method for ContactUserfieldAdd {
     const NAME: &'static str = "crm.contact.userfield.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.contact.userfield.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -3505,17 +3547,18 @@ impl ::b24_core::Method for ContactUserfieldAdd {
 #[allow(dead_code)]
 pub enum ContactUserfieldAddError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactUserfieldAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ContactUserfieldAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3600,21 +3643,21 @@ pub mod contact_userfield_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub multiple: ::std::option::Option<::b24_core::types::Yn>,
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `MANDATORY`: `yn`.
         #[serde(
             rename = "MANDATORY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mandatory: ::std::option::Option<::b24_core::types::Yn>,
+        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SHOW_FILTER`: `yn`.
         #[serde(
             rename = "SHOW_FILTER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_filter: ::std::option::Option<::b24_core::types::Yn>,
+        pub show_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
@@ -3644,26 +3687,26 @@ pub mod contact_userfield_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `EDIT_IN_LIST`: `yn`.
         #[serde(
             rename = "EDIT_IN_LIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_SEARCHABLE`: `yn`.
         #[serde(
             rename = "IS_SEARCHABLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_searchable: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3925,10 +3968,10 @@ pub mod contact_userfield_add {
         )]
         pub rows: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Settings {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3996,16 +4039,18 @@ impl ContactUserfieldDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactUserfieldDelete {
+impl ::b24_core::__private::Method for ContactUserfieldDelete {
     const NAME: &'static str = "crm.contact.userfield.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.contact.userfield.delete",
         );
@@ -4022,18 +4067,19 @@ pub enum ContactUserfieldDeleteError {
     /// `ERROR_NOT_FOUND`.
     ErrorNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactUserfieldDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ContactUserfieldDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4070,16 +4116,18 @@ impl ContactUserfieldGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactUserfieldGet {
+impl ::b24_core::__private::Method for ContactUserfieldGet {
     const NAME: &'static str = "crm.contact.userfield.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.contact.userfield.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -4094,18 +4142,19 @@ pub enum ContactUserfieldGetError {
     /// `ERROR_NOT_FOUND`.
     ErrorNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactUserfieldGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ContactUserfieldGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4182,16 +4231,18 @@ impl ContactUserfieldList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactUserfieldList {
+impl ::b24_core::__private::Method for ContactUserfieldList {
     const NAME: &'static str = "crm.contact.userfield.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.contact.userfield.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
@@ -4205,17 +4256,18 @@ impl ::b24_core::Method for ContactUserfieldList {
 #[allow(dead_code)]
 pub enum ContactUserfieldListError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactUserfieldListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ContactUserfieldListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4281,14 +4333,14 @@ pub mod contact_userfield_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub multiple: ::std::option::Option<::b24_core::types::Yn>,
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `MANDATORY`: `yn`.
         #[serde(
             rename = "MANDATORY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mandatory: ::std::option::Option<::b24_core::types::Yn>,
+        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SHOW_FILTER`: `char`.
         #[serde(
             rename = "SHOW_FILTER",
@@ -4302,21 +4354,21 @@ pub mod contact_userfield_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `EDIT_IN_LIST`: `yn`.
         #[serde(
             rename = "EDIT_IN_LIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_SEARCHABLE`: `yn`.
         #[serde(
             rename = "IS_SEARCHABLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_searchable: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `LANG`: `string`.
         #[serde(
             rename = "LANG",
@@ -4325,10 +4377,10 @@ pub mod contact_userfield_list {
         )]
         pub lang: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4515,16 +4567,18 @@ impl ContactUserfieldUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ContactUserfieldUpdate {
+impl ::b24_core::__private::Method for ContactUserfieldUpdate {
     const NAME: &'static str = "crm.contact.userfield.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.contact.userfield.update",
         );
@@ -4544,19 +4598,20 @@ pub enum ContactUserfieldUpdateError {
     /// `ERROR_CORE`.
     ErrorCore,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ContactUserfieldUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ContactUserfieldUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4587,14 +4642,14 @@ pub mod contact_userfield_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mandatory: ::std::option::Option<::b24_core::types::Yn>,
+        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SHOW_FILTER`: `yn`.
         #[serde(
             rename = "SHOW_FILTER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_filter: ::std::option::Option<::b24_core::types::Yn>,
+        pub show_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `XML_ID`: `string`.
         #[serde(
             rename = "XML_ID",
@@ -4631,21 +4686,21 @@ pub mod contact_userfield_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `EDIT_IN_LIST`: `yn`.
         #[serde(
             rename = "EDIT_IN_LIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_SEARCHABLE`: `yn`.
         #[serde(
             rename = "IS_SEARCHABLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_searchable: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `LIST_FILTER_LABEL`: `string`.
         #[serde(
             rename = "LIST_FILTER_LABEL",
@@ -4682,10 +4737,10 @@ pub mod contact_userfield_update {
         )]
         pub help_message: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4894,10 +4949,10 @@ pub mod contact_userfield_update {
         )]
         pub rows: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Settings {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,

@@ -54,16 +54,18 @@ impl DealAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealAdd {
+impl ::b24_core::__private::Method for DealAdd {
     const NAME: &'static str = "crm.deal.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -77,17 +79,17 @@ impl ::b24_core::Method for DealAdd {
 #[allow(dead_code)]
 pub enum DealAddError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -153,21 +155,23 @@ pub mod deal_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_recurring: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_recurring: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_RETURN_CUSTOMER`: `yn`.
         #[serde(
             rename = "IS_RETURN_CUSTOMER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_return_customer: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_return_customer: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_REPEATED_APPROACH`: `yn`.
         #[serde(
             rename = "IS_REPEATED_APPROACH",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_repeated_approach: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_repeated_approach: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `PROBABILITY`: `int`.
         #[serde(
             rename = "PROBABILITY",
@@ -195,7 +199,9 @@ pub mod deal_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_manual_opportunity: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_manual_opportunity: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `TAX_VALUE`: `float`.
         #[serde(
             rename = "TAX_VALUE",
@@ -244,14 +250,14 @@ pub mod deal_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub opened: ::std::option::Option<::b24_core::types::Yn>,
+        pub opened: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CLOSED`: `yn`.
         #[serde(
             rename = "CLOSED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub closed: ::std::option::Option<::b24_core::types::Yn>,
+        pub closed: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `COMMENTS`: `string`.
         #[serde(
             rename = "COMMENTS",
@@ -378,10 +384,10 @@ pub mod deal_add {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for Deal {
+    impl ::b24_core::__private::wire::FromWire for Deal {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -868,12 +874,14 @@ pub mod deal_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub register_sonet_event: ::std::option::Option<::b24_core::types::Yn>,
+        pub register_sonet_event: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
     }
-    impl ::b24_core::wire::FromWire for DealParams {
+    impl ::b24_core::__private::wire::FromWire for DealParams {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -940,16 +948,18 @@ impl DealContactAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealContactAdd {
+impl ::b24_core::__private::Method for DealContactAdd {
     const NAME: &'static str = "crm.deal.contact.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.contact.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -965,18 +975,18 @@ pub enum DealContactAddError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealContactAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealContactAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1009,7 +1019,7 @@ pub mod deal_contact_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_primary: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_primary: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SORT`: `int`.
         #[serde(
             rename = "SORT",
@@ -1018,10 +1028,10 @@ pub mod deal_contact_add {
         )]
         pub sort: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1103,16 +1113,18 @@ impl DealContactDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealContactDelete {
+impl ::b24_core::__private::Method for DealContactDelete {
     const NAME: &'static str = "crm.deal.contact.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.contact.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1128,18 +1140,18 @@ pub enum DealContactDeleteError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealContactDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealContactDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1167,10 +1179,10 @@ pub mod deal_contact_delete {
         #[serde(rename = "CONTACT_ID")]
         pub contact_id: ::std::string::String,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1219,19 +1231,21 @@ impl DealContactFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealContactFields {
+impl ::b24_core::__private::Method for DealContactFields {
     const NAME: &'static str = "crm.deal.contact.fields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.contact.fields");
         let problems = &mut all;
         all.finish()
@@ -1243,17 +1257,17 @@ impl ::b24_core::Method for DealContactFields {
 #[allow(dead_code)]
 pub enum DealContactFieldsError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealContactFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealContactFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1290,16 +1304,18 @@ impl DealContactItemsDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealContactItemsDelete {
+impl ::b24_core::__private::Method for DealContactItemsDelete {
     const NAME: &'static str = "crm.deal.contact.items.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-items-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.deal.contact.items.delete",
         );
@@ -1316,18 +1332,19 @@ pub enum DealContactItemsDeleteError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealContactItemsDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DealContactItemsDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1364,16 +1381,18 @@ impl DealContactItemsGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealContactItemsGet {
+impl ::b24_core::__private::Method for DealContactItemsGet {
     const NAME: &'static str = "crm.deal.contact.items.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-items-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.contact.items.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1388,18 +1407,19 @@ pub enum DealContactItemsGetError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealContactItemsGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DealContactItemsGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1443,16 +1463,18 @@ impl DealContactItemsSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealContactItemsSet {
+impl ::b24_core::__private::Method for DealContactItemsSet {
     const NAME: &'static str = "crm.deal.contact.items.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-items-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.contact.items.set");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1470,19 +1492,20 @@ pub enum DealContactItemsSetError {
     /// `ERROR_CORE`.
     ErrorCore,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealContactItemsSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DealContactItemsSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1515,7 +1538,7 @@ pub mod deal_contact_items_set {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_primary: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_primary: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SORT`: `int`.
         #[serde(
             rename = "SORT",
@@ -1524,10 +1547,10 @@ pub mod deal_contact_items_set {
         )]
         pub sort: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Items {
+    impl ::b24_core::__private::wire::FromWire for Items {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1603,16 +1626,18 @@ impl DealDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealDelete {
+impl ::b24_core::__private::Method for DealDelete {
     const NAME: &'static str = "crm.deal.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1625,17 +1650,17 @@ impl ::b24_core::Method for DealDelete {
 #[allow(dead_code)]
 pub enum DealDeleteError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1692,16 +1717,18 @@ impl DealDetailsConfigurationForceCommonScopeForAll {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealDetailsConfigurationForceCommonScopeForAll {
+impl ::b24_core::__private::Method for DealDetailsConfigurationForceCommonScopeForAll {
     const NAME: &'static str = "crm.deal.details.configuration.forceCommonScopeForAll";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-force-common-scope-for-all.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.deal.details.configuration.forceCommonScopeForAll",
         );
@@ -1716,18 +1743,18 @@ impl ::b24_core::Method for DealDetailsConfigurationForceCommonScopeForAll {
 #[allow(dead_code)]
 pub enum DealDetailsConfigurationForceCommonScopeForAllError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DealDetailsConfigurationForceCommonScopeForAllError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1760,10 +1787,10 @@ pub mod deal_details_configuration_force_common_scope_for_all {
         )]
         pub deal_category_id: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Extras {
+    impl ::b24_core::__private::wire::FromWire for Extras {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1868,16 +1895,18 @@ impl DealDetailsConfigurationGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealDetailsConfigurationGet {
+impl ::b24_core::__private::Method for DealDetailsConfigurationGet {
     const NAME: &'static str = "crm.deal.details.configuration.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.deal.details.configuration.get",
         );
@@ -1894,17 +1923,18 @@ impl ::b24_core::Method for DealDetailsConfigurationGet {
 #[allow(dead_code)]
 pub enum DealDetailsConfigurationGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealDetailsConfigurationGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DealDetailsConfigurationGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1937,10 +1967,10 @@ pub mod deal_details_configuration_get {
         )]
         pub deal_category_id: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Extras {
+    impl ::b24_core::__private::wire::FromWire for Extras {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2045,16 +2075,18 @@ impl DealDetailsConfigurationReset {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealDetailsConfigurationReset {
+impl ::b24_core::__private::Method for DealDetailsConfigurationReset {
     const NAME: &'static str = "crm.deal.details.configuration.reset";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-reset.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.deal.details.configuration.reset",
         );
@@ -2071,17 +2103,18 @@ impl ::b24_core::Method for DealDetailsConfigurationReset {
 #[allow(dead_code)]
 pub enum DealDetailsConfigurationResetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealDetailsConfigurationResetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DealDetailsConfigurationResetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2114,10 +2147,10 @@ pub mod deal_details_configuration_reset {
         )]
         pub deal_category_id: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Extras {
+    impl ::b24_core::__private::wire::FromWire for Extras {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2230,16 +2263,18 @@ impl DealDetailsConfigurationSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealDetailsConfigurationSet {
+impl ::b24_core::__private::Method for DealDetailsConfigurationSet {
     const NAME: &'static str = "crm.deal.details.configuration.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.deal.details.configuration.set",
         );
@@ -2257,17 +2292,18 @@ impl ::b24_core::Method for DealDetailsConfigurationSet {
 #[allow(dead_code)]
 pub enum DealDetailsConfigurationSetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealDetailsConfigurationSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DealDetailsConfigurationSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2300,10 +2336,10 @@ pub mod deal_details_configuration_set {
         )]
         pub deal_category_id: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Extras {
+    impl ::b24_core::__private::wire::FromWire for Extras {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2356,16 +2392,18 @@ impl DealFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealFields {
+impl ::b24_core::__private::Method for DealFields {
     const NAME: &'static str = "crm.deal.fields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.fields");
         let problems = &mut all;
         all.finish()
@@ -2377,17 +2415,17 @@ impl ::b24_core::Method for DealFields {
 #[allow(dead_code)]
 pub enum DealFieldsError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2425,16 +2463,18 @@ impl DealGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealGet {
+impl ::b24_core::__private::Method for DealGet {
     const NAME: &'static str = "crm.deal.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = deal_get::Deal;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2447,17 +2487,17 @@ impl ::b24_core::Method for DealGet {
 #[allow(dead_code)]
 pub enum DealGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2523,21 +2563,23 @@ pub mod deal_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_recurring: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_recurring: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_RETURN_CUSTOMER`: `yn`.
         #[serde(
             rename = "IS_RETURN_CUSTOMER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_return_customer: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_return_customer: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_REPEATED_APPROACH`: `yn`.
         #[serde(
             rename = "IS_REPEATED_APPROACH",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_repeated_approach: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_repeated_approach: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `PROBABILITY`: `int`.
         #[serde(
             rename = "PROBABILITY",
@@ -2565,7 +2607,9 @@ pub mod deal_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_manual_opportunity: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_manual_opportunity: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `TAX_VALUE`: `float`.
         #[serde(
             rename = "TAX_VALUE",
@@ -2614,14 +2658,14 @@ pub mod deal_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub opened: ::std::option::Option<::b24_core::types::Yn>,
+        pub opened: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CLOSED`: `yn`.
         #[serde(
             rename = "CLOSED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub closed: ::std::option::Option<::b24_core::types::Yn>,
+        pub closed: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `COMMENTS`: `string`.
         #[serde(
             rename = "COMMENTS",
@@ -2748,10 +2792,10 @@ pub mod deal_get {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for Deal {
+    impl ::b24_core::__private::wire::FromWire for Deal {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3316,20 +3360,22 @@ impl DealList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealList {
+impl ::b24_core::__private::Method for DealList {
     const NAME: &'static str = "crm.deal.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
     type Output = ::std::vec::Vec<deal_list::Deal>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -3340,7 +3386,7 @@ impl ::b24_core::Method for DealList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::ListMethod for DealList {
+impl ::b24_core::__private::ListMethod for DealList {
     type Item = deal_list::Deal;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
@@ -3352,17 +3398,17 @@ impl ::b24_core::ListMethod for DealList {
 #[allow(dead_code)]
 pub enum DealListError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3428,21 +3474,23 @@ pub mod deal_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_recurring: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_recurring: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_RETURN_CUSTOMER`: `yn`.
         #[serde(
             rename = "IS_RETURN_CUSTOMER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_return_customer: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_return_customer: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_REPEATED_APPROACH`: `yn`.
         #[serde(
             rename = "IS_REPEATED_APPROACH",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_repeated_approach: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_repeated_approach: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `PROBABILITY`: `int`.
         #[serde(
             rename = "PROBABILITY",
@@ -3470,7 +3518,9 @@ pub mod deal_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_manual_opportunity: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_manual_opportunity: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `TAX_VALUE`: `float`.
         #[serde(
             rename = "TAX_VALUE",
@@ -3519,14 +3569,14 @@ pub mod deal_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub opened: ::std::option::Option<::b24_core::types::Yn>,
+        pub opened: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CLOSED`: `yn`.
         #[serde(
             rename = "CLOSED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub closed: ::std::option::Option<::b24_core::types::Yn>,
+        pub closed: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `COMMENTS`: `string`.
         #[serde(
             rename = "COMMENTS",
@@ -3653,10 +3703,10 @@ pub mod deal_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for Deal {
+    impl ::b24_core::__private::wire::FromWire for Deal {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4174,14 +4224,14 @@ pub mod deal_list {
             let v: ::b24_core::__private::serde_json::Value = ::b24_core::__private::serde::Deserialize::deserialize(
                 d,
             )?;
-            <Self as ::b24_core::wire::FromWire>::from_wire(&v)
+            <Self as ::b24_core::__private::wire::FromWire>::from_wire(&v)
                 .map_err(<D::Error as ::b24_core::__private::serde::de::Error>::custom)
         }
     }
-    impl ::b24_core::wire::FromWire for SortDir {
+    impl ::b24_core::__private::wire::FromWire for SortDir {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let s = ::b24_core::__private::wire::scalar_string(value)?;
             if ::b24_core::__private::wire::same(&s, "ASC", true) {
                 return ::std::result::Result::Ok(Self::Asc);
@@ -4235,16 +4285,18 @@ impl DealProductrowsGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealProductrowsGet {
+impl ::b24_core::__private::Method for DealProductrowsGet {
     const NAME: &'static str = "crm.deal.productrows.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-productrows-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.productrows.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -4257,17 +4309,17 @@ impl ::b24_core::Method for DealProductrowsGet {
 #[allow(dead_code)]
 pub enum DealProductrowsGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealProductrowsGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealProductrowsGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4322,16 +4374,18 @@ impl DealProductrowsSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealProductrowsSet {
+impl ::b24_core::__private::Method for DealProductrowsSet {
     const NAME: &'static str = "crm.deal.productrows.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-productrows-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.productrows.set");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -4345,17 +4399,17 @@ impl ::b24_core::Method for DealProductrowsSet {
 #[allow(dead_code)]
 pub enum DealProductrowsSetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealProductrowsSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealProductrowsSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4463,7 +4517,7 @@ pub mod deal_productrows_set {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub tax_included: ::std::option::Option<::b24_core::types::Yn>,
+        pub tax_included: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `MEASURE_CODE`: `any`.
         #[serde(
             rename = "MEASURE_CODE",
@@ -4488,10 +4542,10 @@ pub mod deal_productrows_set {
         )]
         pub sort: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Rows {
+    impl ::b24_core::__private::wire::FromWire for Rows {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4716,16 +4770,18 @@ impl DealRecurringAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealRecurringAdd {
+impl ::b24_core::__private::Method for DealRecurringAdd {
     const NAME: &'static str = "crm.deal.recurring.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.recurring.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -4738,17 +4794,17 @@ impl ::b24_core::Method for DealRecurringAdd {
 #[allow(dead_code)]
 pub enum DealRecurringAddError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealRecurringAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealRecurringAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4786,7 +4842,7 @@ pub mod deal_recurring_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CATEGORY_ID`: `char`.
         #[serde(
             rename = "CATEGORY_ID",
@@ -4830,10 +4886,10 @@ pub mod deal_recurring_add {
         )]
         pub params: ::std::option::Option<Params>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5010,10 +5066,10 @@ pub mod deal_recurring_add {
         )]
         pub offset_closedate_value: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5184,16 +5240,18 @@ impl DealRecurringDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealRecurringDelete {
+impl ::b24_core::__private::Method for DealRecurringDelete {
     const NAME: &'static str = "crm.deal.recurring.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.recurring.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -5206,17 +5264,18 @@ impl ::b24_core::Method for DealRecurringDelete {
 #[allow(dead_code)]
 pub enum DealRecurringDeleteError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealRecurringDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DealRecurringDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5253,19 +5312,21 @@ impl DealRecurringExpose {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealRecurringExpose {
+impl ::b24_core::__private::Method for DealRecurringExpose {
     const NAME: &'static str = "crm.deal.recurring.expose";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-expose.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.recurring.expose");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -5278,17 +5339,18 @@ impl ::b24_core::Method for DealRecurringExpose {
 #[allow(dead_code)]
 pub enum DealRecurringExposeError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealRecurringExposeError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DealRecurringExposeError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5319,16 +5381,18 @@ impl DealRecurringFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealRecurringFields {
+impl ::b24_core::__private::Method for DealRecurringFields {
     const NAME: &'static str = "crm.deal.recurring.fields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = deal_recurring_fields::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.recurring.fields");
         let problems = &mut all;
         all.finish()
@@ -5340,17 +5404,18 @@ impl ::b24_core::Method for DealRecurringFields {
 #[allow(dead_code)]
 pub enum DealRecurringFieldsError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealRecurringFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DealRecurringFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5467,10 +5532,10 @@ pub mod deal_recurring_fields {
         )]
         pub params: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5663,16 +5728,18 @@ impl DealRecurringGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealRecurringGet {
+impl ::b24_core::__private::Method for DealRecurringGet {
     const NAME: &'static str = "crm.deal.recurring.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.recurring.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -5685,17 +5752,17 @@ impl ::b24_core::Method for DealRecurringGet {
 #[allow(dead_code)]
 pub enum DealRecurringGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealRecurringGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealRecurringGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5796,20 +5863,22 @@ impl DealRecurringList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealRecurringList {
+impl ::b24_core::__private::Method for DealRecurringList {
     const NAME: &'static str = "crm.deal.recurring.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.recurring.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.order, "order", problems);
@@ -5819,7 +5888,7 @@ impl ::b24_core::Method for DealRecurringList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::ListMethod for DealRecurringList {
+impl ::b24_core::__private::ListMethod for DealRecurringList {
     type Item = ::b24_core::__private::serde_json::Value;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
@@ -5831,17 +5900,17 @@ impl ::b24_core::ListMethod for DealRecurringList {
 #[allow(dead_code)]
 pub enum DealRecurringListError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealRecurringListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealRecurringListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5895,16 +5964,18 @@ impl DealRecurringUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealRecurringUpdate {
+impl ::b24_core::__private::Method for DealRecurringUpdate {
     const NAME: &'static str = "crm.deal.recurring.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.recurring.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -5918,17 +5989,18 @@ impl ::b24_core::Method for DealRecurringUpdate {
 #[allow(dead_code)]
 pub enum DealRecurringUpdateError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealRecurringUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DealRecurringUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5959,7 +6031,7 @@ pub mod deal_recurring_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CATEGORY_ID`: `char`.
         #[serde(
             rename = "CATEGORY_ID",
@@ -6003,10 +6075,10 @@ pub mod deal_recurring_update {
         )]
         pub params: ::std::option::Option<Params>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6173,10 +6245,10 @@ pub mod deal_recurring_update {
         )]
         pub offset_closedate_value: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6382,16 +6454,18 @@ impl DealUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealUpdate {
+impl ::b24_core::__private::Method for DealUpdate {
     const NAME: &'static str = "crm.deal.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -6406,17 +6480,17 @@ impl ::b24_core::Method for DealUpdate {
 #[allow(dead_code)]
 pub enum DealUpdateError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6482,21 +6556,23 @@ pub mod deal_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_recurring: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_recurring: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_RETURN_CUSTOMER`: `yn`.
         #[serde(
             rename = "IS_RETURN_CUSTOMER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_return_customer: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_return_customer: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_REPEATED_APPROACH`: `yn`.
         #[serde(
             rename = "IS_REPEATED_APPROACH",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_repeated_approach: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_repeated_approach: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `PROBABILITY`: `int`.
         #[serde(
             rename = "PROBABILITY",
@@ -6524,7 +6600,9 @@ pub mod deal_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_manual_opportunity: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_manual_opportunity: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `TAX_VALUE`: `float`.
         #[serde(
             rename = "TAX_VALUE",
@@ -6573,14 +6651,14 @@ pub mod deal_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub opened: ::std::option::Option<::b24_core::types::Yn>,
+        pub opened: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CLOSED`: `yn`.
         #[serde(
             rename = "CLOSED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub closed: ::std::option::Option<::b24_core::types::Yn>,
+        pub closed: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `COMMENTS`: `string`.
         #[serde(
             rename = "COMMENTS",
@@ -6707,10 +6785,10 @@ pub mod deal_update {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for Deal {
+    impl ::b24_core::__private::wire::FromWire for Deal {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7197,19 +7275,23 @@ pub mod deal_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub register_sonet_event: ::std::option::Option<::b24_core::types::Yn>,
+        pub register_sonet_event: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `REGISTER_HISTORY_EVENT`: `yn`.
         #[serde(
             rename = "REGISTER_HISTORY_EVENT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub register_history_event: ::std::option::Option<::b24_core::types::Yn>,
+        pub register_history_event: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
     }
-    impl ::b24_core::wire::FromWire for DealParams {
+    impl ::b24_core::__private::wire::FromWire for DealParams {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7284,16 +7366,18 @@ impl DealUserfieldAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealUserfieldAdd {
+impl ::b24_core::__private::Method for DealUserfieldAdd {
     const NAME: &'static str = "crm.deal.userfield.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.userfield.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -7308,18 +7392,18 @@ pub enum DealUserfieldAddError {
     /// `ERROR_CORE`.
     ErrorCore,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealUserfieldAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealUserfieldAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7404,21 +7488,21 @@ pub mod deal_userfield_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub multiple: ::std::option::Option<::b24_core::types::Yn>,
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `MANDATORY`: `yn`.
         #[serde(
             rename = "MANDATORY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mandatory: ::std::option::Option<::b24_core::types::Yn>,
+        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SHOW_FILTER`: `yn`.
         #[serde(
             rename = "SHOW_FILTER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_filter: ::std::option::Option<::b24_core::types::Yn>,
+        pub show_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
@@ -7448,26 +7532,26 @@ pub mod deal_userfield_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `EDIT_IN_LIST`: `yn`.
         #[serde(
             rename = "EDIT_IN_LIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_SEARCHABLE`: `yn`.
         #[serde(
             rename = "IS_SEARCHABLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_searchable: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7729,10 +7813,10 @@ pub mod deal_userfield_add {
         )]
         pub rows: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Settings {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7800,16 +7884,18 @@ impl DealUserfieldDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealUserfieldDelete {
+impl ::b24_core::__private::Method for DealUserfieldDelete {
     const NAME: &'static str = "crm.deal.userfield.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.userfield.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -7828,20 +7914,21 @@ pub enum DealUserfieldDeleteError {
     /// `ERROR_NOT_FOUND`.
     ErrorNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealUserfieldDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DealUserfieldDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "400" => Self::E400,
             "403" => Self::E403,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7878,19 +7965,21 @@ impl DealUserfieldGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealUserfieldGet {
+impl ::b24_core::__private::Method for DealUserfieldGet {
     const NAME: &'static str = "crm.deal.userfield.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.userfield.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -7909,20 +7998,20 @@ pub enum DealUserfieldGetError {
     /// `ERROR_NOT_FOUND`.
     ErrorNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealUserfieldGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealUserfieldGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "403" => Self::E403,
             "400" => Self::E400,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7999,19 +8088,21 @@ impl DealUserfieldList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealUserfieldList {
+impl ::b24_core::__private::Method for DealUserfieldList {
     const NAME: &'static str = "crm.deal.userfield.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.userfield.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
@@ -8027,18 +8118,18 @@ pub enum DealUserfieldListError {
     /// `400`.
     E400,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealUserfieldListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DealUserfieldListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "400" => Self::E400,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8104,14 +8195,14 @@ pub mod deal_userfield_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub multiple: ::std::option::Option<::b24_core::types::Yn>,
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `MANDATORY`: `yn`.
         #[serde(
             rename = "MANDATORY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mandatory: ::std::option::Option<::b24_core::types::Yn>,
+        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SHOW_FILTER`: `char`.
         #[serde(
             rename = "SHOW_FILTER",
@@ -8125,21 +8216,21 @@ pub mod deal_userfield_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `EDIT_IN_LIST`: `yn`.
         #[serde(
             rename = "EDIT_IN_LIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_SEARCHABLE`: `yn`.
         #[serde(
             rename = "IS_SEARCHABLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_searchable: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `LANG`: `string`.
         #[serde(
             rename = "LANG",
@@ -8148,10 +8239,10 @@ pub mod deal_userfield_list {
         )]
         pub lang: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8338,16 +8429,18 @@ impl DealUserfieldUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DealUserfieldUpdate {
+impl ::b24_core::__private::Method for DealUserfieldUpdate {
     const NAME: &'static str = "crm.deal.userfield.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("crm.deal.userfield.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -8369,13 +8462,14 @@ pub enum DealUserfieldUpdateError {
     /// `ERROR_CORE`.
     ErrorCore,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DealUserfieldUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DealUserfieldUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "400" => Self::E400,
             "403" => Self::E403,
@@ -8383,7 +8477,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DealUserfieldUpdateError {
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8414,14 +8508,14 @@ pub mod deal_userfield_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mandatory: ::std::option::Option<::b24_core::types::Yn>,
+        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SHOW_FILTER`: `yn`.
         #[serde(
             rename = "SHOW_FILTER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_filter: ::std::option::Option<::b24_core::types::Yn>,
+        pub show_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `XML_ID`: `string`.
         #[serde(
             rename = "XML_ID",
@@ -8458,21 +8552,21 @@ pub mod deal_userfield_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `EDIT_IN_LIST`: `yn`.
         #[serde(
             rename = "EDIT_IN_LIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_SEARCHABLE`: `yn`.
         #[serde(
             rename = "IS_SEARCHABLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_searchable: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `LIST_FILTER_LABEL`: `string`.
         #[serde(
             rename = "LIST_FILTER_LABEL",
@@ -8509,10 +8603,10 @@ pub mod deal_userfield_update {
         )]
         pub help_message: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8721,10 +8815,10 @@ pub mod deal_userfield_update {
         )]
         pub rows: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Settings {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,

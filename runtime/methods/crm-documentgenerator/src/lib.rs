@@ -118,16 +118,18 @@ impl DocumentgeneratorDocumentAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorDocumentAdd {
+impl ::b24_core::__private::Method for DocumentgeneratorDocumentAdd {
     const NAME: &'static str = "crm.documentgenerator.document.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = documentgenerator_document_add::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.document.add",
         );
@@ -163,13 +165,14 @@ pub enum DocumentgeneratorDocumentAddError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentgeneratorDocumentAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentgeneratorDocumentAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
@@ -177,7 +180,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DocumentgeneratorDocumentAd
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -257,7 +260,9 @@ pub mod documentgenerator_document_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub change_stamps_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub change_stamps_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `changeStampsDisabledReason`: `string`.
         #[serde(
             rename = "changeStampsDisabledReason",
@@ -271,14 +276,16 @@ pub mod documentgenerator_document_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub change_qr_code_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub change_qr_code_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `qrCodeEnabled`: `yn`.
         #[serde(
             rename = "qrCodeEnabled",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub qr_code_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub qr_code_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `changeQrCodeDisabledReason`: `string`.
         #[serde(
             rename = "changeQrCodeDisabledReason",
@@ -304,7 +311,7 @@ pub mod documentgenerator_document_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stamps_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub stamps_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `downloadUrl`: `string`.
         #[serde(
             rename = "downloadUrl",
@@ -332,7 +339,9 @@ pub mod documentgenerator_document_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_transformation_error: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_transformation_error: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `transformationErrorMessage`: `string`.
         #[serde(
             rename = "transformationErrorMessage",
@@ -409,10 +418,10 @@ pub mod documentgenerator_document_add {
         )]
         pub pdf_url: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Document {
+    impl ::b24_core::__private::wire::FromWire for Document {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -785,10 +794,10 @@ pub mod documentgenerator_document_add {
         )]
         pub document: ::std::option::Option<Document>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -843,16 +852,18 @@ impl DocumentgeneratorDocumentDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorDocumentDelete {
+impl ::b24_core::__private::Method for DocumentgeneratorDocumentDelete {
     const NAME: &'static str = "crm.documentgenerator.document.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.document.delete",
         );
@@ -873,21 +884,21 @@ pub enum DocumentgeneratorDocumentDeleteError {
     /// `DOCGEN_ACCESS_ERROR`.
     DocgenAccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorDocumentDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -938,16 +949,18 @@ impl DocumentgeneratorDocumentEnablepublicurl {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorDocumentEnablepublicurl {
+impl ::b24_core::__private::Method for DocumentgeneratorDocumentEnablepublicurl {
     const NAME: &'static str = "crm.documentgenerator.document.enablepublicurl";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-enable-public-url.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = documentgenerator_document_enablepublicurl::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.document.enablepublicurl",
         );
@@ -969,21 +982,21 @@ pub enum DocumentgeneratorDocumentEnablepublicurlError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorDocumentEnablepublicurlError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1016,10 +1029,10 @@ pub mod documentgenerator_document_enablepublicurl {
         )]
         pub public_url: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1074,16 +1087,18 @@ impl DocumentgeneratorDocumentGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorDocumentGet {
+impl ::b24_core::__private::Method for DocumentgeneratorDocumentGet {
     const NAME: &'static str = "crm.documentgenerator.document.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = documentgenerator_document_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.document.get",
         );
@@ -1104,20 +1119,21 @@ pub enum DocumentgeneratorDocumentGetError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentgeneratorDocumentGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentgeneratorDocumentGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1197,7 +1213,9 @@ pub mod documentgenerator_document_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub change_stamps_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub change_stamps_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `changeStampsDisabledReason`: `string`.
         #[serde(
             rename = "changeStampsDisabledReason",
@@ -1211,14 +1229,16 @@ pub mod documentgenerator_document_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub change_qr_code_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub change_qr_code_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `qrCodeEnabled`: `yn`.
         #[serde(
             rename = "qrCodeEnabled",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub qr_code_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub qr_code_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `changeQrCodeDisabledReason`: `string`.
         #[serde(
             rename = "changeQrCodeDisabledReason",
@@ -1244,7 +1264,7 @@ pub mod documentgenerator_document_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stamps_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub stamps_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `downloadUrl`: `string`.
         #[serde(
             rename = "downloadUrl",
@@ -1300,7 +1320,9 @@ pub mod documentgenerator_document_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_transformation_error: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_transformation_error: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `transformationErrorMessage`: `string`.
         #[serde(
             rename = "transformationErrorMessage",
@@ -1363,10 +1385,10 @@ pub mod documentgenerator_document_get {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Document {
+    impl ::b24_core::__private::wire::FromWire for Document {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1765,10 +1787,10 @@ pub mod documentgenerator_document_get {
         )]
         pub document: ::std::option::Option<Document>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1840,16 +1862,18 @@ impl DocumentgeneratorDocumentGetfields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorDocumentGetfields {
+impl ::b24_core::__private::Method for DocumentgeneratorDocumentGetfields {
     const NAME: &'static str = "crm.documentgenerator.document.getfields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = documentgenerator_document_getfields::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.document.getfields",
         );
@@ -1871,21 +1895,21 @@ pub enum DocumentgeneratorDocumentGetfieldsError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorDocumentGetfieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1993,10 +2017,10 @@ pub mod documentgenerator_document_getfields {
         )]
         pub hide_row: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for DocumentFields {
+    impl ::b24_core::__private::wire::FromWire for DocumentFields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2131,10 +2155,10 @@ pub mod documentgenerator_document_getfields {
         )]
         pub document_fields: ::std::option::Option<DocumentFields>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2235,10 +2259,10 @@ pub mod documentgenerator_document_getfields {
         )]
         pub total_sum: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Values {
+    impl ::b24_core::__private::wire::FromWire for Values {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2447,20 +2471,22 @@ impl DocumentgeneratorDocumentList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorDocumentList {
+impl ::b24_core::__private::Method for DocumentgeneratorDocumentList {
     const NAME: &'static str = "crm.documentgenerator.document.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
     type Output = documentgenerator_document_list::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.document.list",
         );
@@ -2482,19 +2508,20 @@ pub enum DocumentgeneratorDocumentListError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentgeneratorDocumentListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentgeneratorDocumentListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2670,12 +2697,12 @@ pub mod documentgenerator_document_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stamps_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub stamps_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2954,10 +2981,10 @@ pub mod documentgenerator_document_list {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3055,16 +3082,18 @@ impl DocumentgeneratorDocumentUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorDocumentUpdate {
+impl ::b24_core::__private::Method for DocumentgeneratorDocumentUpdate {
     const NAME: &'static str = "crm.documentgenerator.document.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = documentgenerator_document_update::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.document.update",
         );
@@ -3091,21 +3120,21 @@ pub enum DocumentgeneratorDocumentUpdateError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorDocumentUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3185,7 +3214,9 @@ pub mod documentgenerator_document_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub change_stamps_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub change_stamps_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `changeStampsDisabledReason`: `string`.
         #[serde(
             rename = "changeStampsDisabledReason",
@@ -3199,14 +3230,16 @@ pub mod documentgenerator_document_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub change_qr_code_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub change_qr_code_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `qrCodeEnabled`: `yn`.
         #[serde(
             rename = "qrCodeEnabled",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub qr_code_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub qr_code_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `changeQrCodeDisabledReason`: `string`.
         #[serde(
             rename = "changeQrCodeDisabledReason",
@@ -3232,7 +3265,7 @@ pub mod documentgenerator_document_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stamps_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub stamps_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `downloadUrl`: `string`.
         #[serde(
             rename = "downloadUrl",
@@ -3260,7 +3293,9 @@ pub mod documentgenerator_document_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_transformation_error: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_transformation_error: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `transformationErrorMessage`: `string`.
         #[serde(
             rename = "transformationErrorMessage",
@@ -3337,10 +3372,10 @@ pub mod documentgenerator_document_update {
         )]
         pub pdf_url: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Document {
+    impl ::b24_core::__private::wire::FromWire for Document {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3713,10 +3748,10 @@ pub mod documentgenerator_document_update {
         )]
         pub document: ::std::option::Option<Document>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3773,16 +3808,18 @@ impl DocumentgeneratorDocumentUpload {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorDocumentUpload {
+impl ::b24_core::__private::Method for DocumentgeneratorDocumentUpload {
     const NAME: &'static str = "crm.documentgenerator.document.upload";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-upload.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = documentgenerator_document_upload::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.document.upload",
         );
@@ -3801,20 +3838,20 @@ pub enum DocumentgeneratorDocumentUploadError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorDocumentUploadError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3894,7 +3931,9 @@ pub mod documentgenerator_document_upload {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub change_stamps_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub change_stamps_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `changeStampsDisabledReason`: `string`.
         #[serde(
             rename = "changeStampsDisabledReason",
@@ -3908,14 +3947,16 @@ pub mod documentgenerator_document_upload {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub change_qr_code_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub change_qr_code_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `qrCodeEnabled`: `yn`.
         #[serde(
             rename = "qrCodeEnabled",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub qr_code_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub qr_code_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `changeQrCodeDisabledReason`: `string`.
         #[serde(
             rename = "changeQrCodeDisabledReason",
@@ -3941,7 +3982,7 @@ pub mod documentgenerator_document_upload {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub stamps_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub stamps_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `downloadUrl`: `string`.
         #[serde(
             rename = "downloadUrl",
@@ -3969,7 +4010,9 @@ pub mod documentgenerator_document_upload {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_transformation_error: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_transformation_error: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `transformationErrorMessage`: `string`.
         #[serde(
             rename = "transformationErrorMessage",
@@ -4060,10 +4103,10 @@ pub mod documentgenerator_document_upload {
         )]
         pub pdf_url_machine: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Document {
+    impl ::b24_core::__private::wire::FromWire for Document {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4486,10 +4529,10 @@ pub mod documentgenerator_document_upload {
         )]
         pub image_content: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4624,10 +4667,10 @@ pub mod documentgenerator_document_upload {
         )]
         pub document: ::std::option::Option<Document>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4684,16 +4727,18 @@ impl DocumentgeneratorNumeratorAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorNumeratorAdd {
+impl ::b24_core::__private::Method for DocumentgeneratorNumeratorAdd {
     const NAME: &'static str = "crm.documentgenerator.numerator.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = documentgenerator_numerator_add::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.numerator.add",
         );
@@ -4712,19 +4757,20 @@ pub enum DocumentgeneratorNumeratorAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentgeneratorNumeratorAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentgeneratorNumeratorAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4797,13 +4843,15 @@ pub mod documentgenerator_numerator_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_direct_numeration: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_direct_numeration: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
     }
-    impl ::b24_core::wire::FromWire
+    impl ::b24_core::__private::wire::FromWire
     for BitrixMainNumeratorGeneratorSequentNumberGenerator {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4925,10 +4973,10 @@ pub mod documentgenerator_numerator_add {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5024,10 +5072,10 @@ pub mod documentgenerator_numerator_add {
         )]
         pub settings: ::std::option::Option<Settings>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5114,10 +5162,10 @@ pub mod documentgenerator_numerator_add {
             BitrixMainNumeratorGeneratorSequentNumberGenerator,
         >,
     }
-    impl ::b24_core::wire::FromWire for Settings {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5180,16 +5228,18 @@ impl DocumentgeneratorNumeratorDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorNumeratorDelete {
+impl ::b24_core::__private::Method for DocumentgeneratorNumeratorDelete {
     const NAME: &'static str = "crm.documentgenerator.numerator.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.numerator.delete",
         );
@@ -5208,20 +5258,20 @@ pub enum DocumentgeneratorNumeratorDeleteError {
     /// `DOCGEN_ACCESS_ERROR`.
     DocgenAccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorNumeratorDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5258,16 +5308,18 @@ impl DocumentgeneratorNumeratorGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorNumeratorGet {
+impl ::b24_core::__private::Method for DocumentgeneratorNumeratorGet {
     const NAME: &'static str = "crm.documentgenerator.numerator.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = documentgenerator_numerator_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.numerator.get",
         );
@@ -5286,19 +5338,20 @@ pub enum DocumentgeneratorNumeratorGetError {
     /// `DOCGEN_ACCESS_ERROR`.
     DocgenAccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentgeneratorNumeratorGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentgeneratorNumeratorGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5359,10 +5412,10 @@ pub mod documentgenerator_numerator_get {
         )]
         pub settings: ::std::option::Option<Settings>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5487,12 +5540,14 @@ pub mod documentgenerator_numerator_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_direct_numeration: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_direct_numeration: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
     }
-    impl ::b24_core::wire::FromWire for Settings {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5623,20 +5678,22 @@ impl DocumentgeneratorNumeratorList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorNumeratorList {
+impl ::b24_core::__private::Method for DocumentgeneratorNumeratorList {
     const NAME: &'static str = "crm.documentgenerator.numerator.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
     type Output = documentgenerator_numerator_list::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.numerator.list",
         );
@@ -5651,18 +5708,18 @@ impl ::b24_core::Method for DocumentgeneratorNumeratorList {
 #[allow(dead_code)]
 pub enum DocumentgeneratorNumeratorListError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorNumeratorListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5716,10 +5773,10 @@ pub mod documentgenerator_numerator_list {
         )]
         pub settings: ::std::option::Option<Settings>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5834,12 +5891,14 @@ pub mod documentgenerator_numerator_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_direct_numeration: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_direct_numeration: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
     }
-    impl ::b24_core::wire::FromWire for Settings {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5967,16 +6026,18 @@ impl DocumentgeneratorNumeratorUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorNumeratorUpdate {
+impl ::b24_core::__private::Method for DocumentgeneratorNumeratorUpdate {
     const NAME: &'static str = "crm.documentgenerator.numerator.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = documentgenerator_numerator_update::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.numerator.update",
         );
@@ -5996,20 +6057,20 @@ pub enum DocumentgeneratorNumeratorUpdateError {
     /// `DOCGEN_ACCESS_ERROR`.
     DocgenAccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorNumeratorUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6082,13 +6143,15 @@ pub mod documentgenerator_numerator_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_direct_numeration: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_direct_numeration: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
     }
-    impl ::b24_core::wire::FromWire
+    impl ::b24_core::__private::wire::FromWire
     for BitrixMainNumeratorGeneratorSequentNumberGenerator {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6219,10 +6282,10 @@ pub mod documentgenerator_numerator_update {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6315,10 +6378,10 @@ pub mod documentgenerator_numerator_update {
         )]
         pub settings: ::std::option::Option<Settings>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6405,10 +6468,10 @@ pub mod documentgenerator_numerator_update {
             BitrixMainNumeratorGeneratorSequentNumberGenerator,
         >,
     }
-    impl ::b24_core::wire::FromWire for Settings {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6473,16 +6536,18 @@ impl DocumentgeneratorTemplateAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorTemplateAdd {
+impl ::b24_core::__private::Method for DocumentgeneratorTemplateAdd {
     const NAME: &'static str = "crm.documentgenerator.template.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = documentgenerator_template_add::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.template.add",
         );
@@ -6501,19 +6566,20 @@ pub enum DocumentgeneratorTemplateAddError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentgeneratorTemplateAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentgeneratorTemplateAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6583,10 +6649,10 @@ pub mod documentgenerator_template_add {
         )]
         pub sort: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6834,10 +6900,10 @@ pub mod documentgenerator_template_add {
         )]
         pub update_time: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7060,16 +7126,18 @@ impl DocumentgeneratorTemplateDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorTemplateDelete {
+impl ::b24_core::__private::Method for DocumentgeneratorTemplateDelete {
     const NAME: &'static str = "crm.documentgenerator.template.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.template.delete",
         );
@@ -7088,20 +7156,20 @@ pub enum DocumentgeneratorTemplateDeleteError {
     /// `DOCGEN_ACCESS_ERROR`.
     DocgenAccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorTemplateDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7138,16 +7206,18 @@ impl DocumentgeneratorTemplateGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorTemplateGet {
+impl ::b24_core::__private::Method for DocumentgeneratorTemplateGet {
     const NAME: &'static str = "crm.documentgenerator.template.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = documentgenerator_template_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.template.get",
         );
@@ -7166,19 +7236,20 @@ pub enum DocumentgeneratorTemplateGetError {
     /// `DOCGEN_ACCESS_ERROR`.
     DocgenAccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentgeneratorTemplateGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentgeneratorTemplateGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7323,10 +7394,10 @@ pub mod documentgenerator_template_get {
         )]
         pub update_time: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7587,16 +7658,18 @@ impl DocumentgeneratorTemplateGetfields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorTemplateGetfields {
+impl ::b24_core::__private::Method for DocumentgeneratorTemplateGetfields {
     const NAME: &'static str = "crm.documentgenerator.template.getfields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = documentgenerator_template_getfields::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.template.getfields",
         );
@@ -7624,21 +7697,21 @@ pub enum DocumentgeneratorTemplateGetfieldsError {
     /// `100`.
     E100,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorTemplateGetfieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             "0" => Self::E0,
             "100" => Self::E100,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7671,10 +7744,10 @@ pub mod documentgenerator_template_getfields {
         )]
         pub template_fields: ::std::option::Option<TemplateFields>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7766,10 +7839,10 @@ pub mod documentgenerator_template_getfields {
         )]
         pub chain: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for TemplateFields {
+    impl ::b24_core::__private::wire::FromWire for TemplateFields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8103,10 +8176,10 @@ pub mod documentgenerator_template_getfields {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Values {
+    impl ::b24_core::__private::wire::FromWire for Values {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8642,20 +8715,22 @@ impl DocumentgeneratorTemplateList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorTemplateList {
+impl ::b24_core::__private::Method for DocumentgeneratorTemplateList {
     const NAME: &'static str = "crm.documentgenerator.template.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
     type Output = documentgenerator_template_list::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.template.list",
         );
@@ -8675,18 +8750,19 @@ pub enum DocumentgeneratorTemplateListError {
     /// `DOCGEN_ACCESS_ERROR`.
     DocgenAccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DocumentgeneratorTemplateListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DocumentgeneratorTemplateListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8828,10 +8904,10 @@ pub mod documentgenerator_template_list {
         )]
         pub update_time: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -9061,16 +9137,18 @@ impl DocumentgeneratorTemplateUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DocumentgeneratorTemplateUpdate {
+impl ::b24_core::__private::Method for DocumentgeneratorTemplateUpdate {
     const NAME: &'static str = "crm.documentgenerator.template.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = documentgenerator_template_update::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "crm.documentgenerator.template.update",
         );
@@ -9092,21 +9170,21 @@ pub enum DocumentgeneratorTemplateUpdateError {
     /// `DOCGEN_ACCESS_ERROR`.
     DocgenAccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError>
+impl ::std::convert::From<&::b24_core::__private::ApiError>
 for DocumentgeneratorTemplateUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             "DOCGEN_ACCESS_ERROR" => Self::DocgenAccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9199,10 +9277,10 @@ pub mod documentgenerator_template_update {
         )]
         pub sort: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -9448,10 +9526,10 @@ pub mod documentgenerator_template_update {
         )]
         pub update_time: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,

@@ -36,19 +36,21 @@ impl AttachedObjectGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for AttachedObjectGet {
+impl ::b24_core::__private::Method for AttachedObjectGet {
     const NAME: &'static str = "disk.attachedObject.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/attached-object/disk-attached-object-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.attachedObject.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -65,19 +67,19 @@ pub enum AttachedObjectGetError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AttachedObjectGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedObjectGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -121,16 +123,18 @@ impl FileCopyTo {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FileCopyTo {
+impl ::b24_core::__private::Method for FileCopyTo {
     const NAME: &'static str = "disk.file.copyTo";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-copy-to.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.file.copyTo");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -158,13 +162,13 @@ pub enum FileCopyToError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FileCopyToError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FileCopyToError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "DISK_OBJ_22000" => Self::DiskObj22000,
@@ -173,7 +177,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for FileCopyToError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -210,16 +214,18 @@ impl FileDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FileDelete {
+impl ::b24_core::__private::Method for FileDelete {
     const NAME: &'static str = "disk.file.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.file.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -240,13 +246,13 @@ pub enum FileDeleteError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FileDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FileDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
@@ -254,7 +260,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for FileDeleteError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -291,16 +297,18 @@ impl FileGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FileGet {
+impl ::b24_core::__private::Method for FileGet {
     const NAME: &'static str = "disk.file.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.file.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -319,20 +327,20 @@ pub enum FileGetError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FileGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FileGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -369,16 +377,18 @@ impl FileGetExternalLink {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FileGetExternalLink {
+impl ::b24_core::__private::Method for FileGetExternalLink {
     const NAME: &'static str = "disk.file.getExternalLink";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-external-link.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::string::String;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.file.getExternalLink");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -397,20 +407,21 @@ pub enum FileGetExternalLinkError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FileGetExternalLinkError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for FileGetExternalLinkError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -441,16 +452,18 @@ impl FileGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FileGetFields {
+impl ::b24_core::__private::Method for FileGetFields {
     const NAME: &'static str = "disk.file.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.file.getFields");
         let problems = &mut all;
         all.finish()
@@ -462,17 +475,17 @@ impl ::b24_core::Method for FileGetFields {
 #[allow(dead_code)]
 pub enum FileGetFieldsError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FileGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FileGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -544,20 +557,22 @@ impl FileGetVersions {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FileGetVersions {
+impl ::b24_core::__private::Method for FileGetVersions {
     const NAME: &'static str = "disk.file.getVersions";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-versions.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.file.getVersions");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -567,7 +582,7 @@ impl ::b24_core::Method for FileGetVersions {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::ListMethod for FileGetVersions {
+impl ::b24_core::__private::ListMethod for FileGetVersions {
     type Item = ::b24_core::__private::serde_json::Value;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
@@ -585,20 +600,20 @@ pub enum FileGetVersionsError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FileGetVersionsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FileGetVersionsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -635,16 +650,18 @@ impl FileMarkDeleted {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FileMarkDeleted {
+impl ::b24_core::__private::Method for FileMarkDeleted {
     const NAME: &'static str = "disk.file.markDeleted";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-mark-deleted.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.file.markDeleted");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -663,20 +680,20 @@ pub enum FileMarkDeletedError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FileMarkDeletedError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FileMarkDeletedError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -720,16 +737,18 @@ impl FileMoveTo {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FileMoveTo {
+impl ::b24_core::__private::Method for FileMoveTo {
     const NAME: &'static str = "disk.file.moveTo";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-move-to.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.file.moveTo");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -757,13 +776,13 @@ pub enum FileMoveToError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FileMoveToError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FileMoveToError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
@@ -772,7 +791,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for FileMoveToError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -816,16 +835,18 @@ impl FileRename {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FileRename {
+impl ::b24_core::__private::Method for FileRename {
     const NAME: &'static str = "disk.file.rename";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-rename.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.file.rename");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -850,13 +871,13 @@ pub enum FileRenameError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FileRenameError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FileRenameError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
@@ -865,7 +886,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for FileRenameError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -902,16 +923,18 @@ impl FileRestore {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FileRestore {
+impl ::b24_core::__private::Method for FileRestore {
     const NAME: &'static str = "disk.file.restore";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-restore.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.file.restore");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -930,20 +953,20 @@ pub enum FileRestoreError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FileRestoreError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FileRestoreError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -987,16 +1010,18 @@ impl FileRestoreFromVersion {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FileRestoreFromVersion {
+impl ::b24_core::__private::Method for FileRestoreFromVersion {
     const NAME: &'static str = "disk.file.restoreFromVersion";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-restore-from-version.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "disk.file.restoreFromVersion",
         );
@@ -1022,13 +1047,14 @@ pub enum FileRestoreFromVersionError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FileRestoreFromVersionError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for FileRestoreFromVersionError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
@@ -1037,7 +1063,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for FileRestoreFromVersionError
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1122,20 +1148,22 @@ impl FileSearch {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FileSearch {
+impl ::b24_core::__private::Method for FileSearch {
     const NAME: &'static str = "disk.file.search";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-search.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.file.search");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.query, "QUERY", problems);
@@ -1147,7 +1175,7 @@ impl ::b24_core::Method for FileSearch {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::ListMethod for FileSearch {
+impl ::b24_core::__private::ListMethod for FileSearch {
     type Item = ::b24_core::__private::serde_json::Value;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
@@ -1171,13 +1199,13 @@ pub enum FileSearchError {
     /// `UNSUPPORTED_STORAGE`.
     UnsupportedStorage,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FileSearchError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FileSearchError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "INVALID_QUERY" => Self::InvalidQuery,
@@ -1187,7 +1215,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for FileSearchError {
             "UNSUPPORTED_STORAGE" => Self::UnsupportedStorage,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1227,10 +1255,10 @@ pub mod file_search {
         )]
         pub folder_id: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1304,16 +1332,18 @@ impl FileUploadVersion {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FileUploadVersion {
+impl ::b24_core::__private::Method for FileUploadVersion {
     const NAME: &'static str = "disk.file.uploadVersion";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-upload-version.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.file.uploadVersion");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1339,13 +1369,13 @@ pub enum FileUploadVersionError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FileUploadVersionError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FileUploadVersionError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
@@ -1355,7 +1385,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for FileUploadVersionError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1401,16 +1431,18 @@ impl FolderAddSubFolder {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FolderAddSubFolder {
+impl ::b24_core::__private::Method for FolderAddSubFolder {
     const NAME: &'static str = "disk.folder.addSubFolder";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-add-subfolder.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.folder.addSubFolder");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1432,13 +1464,13 @@ pub enum FolderAddSubFolderError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FolderAddSubFolderError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderAddSubFolderError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "DISK_OBJ_22000" => Self::DiskObj22000,
@@ -1446,7 +1478,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for FolderAddSubFolderError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1490,16 +1522,18 @@ impl FolderCopyTo {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FolderCopyTo {
+impl ::b24_core::__private::Method for FolderCopyTo {
     const NAME: &'static str = "disk.folder.copyTo";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-copy-to.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.folder.copyTo");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1525,13 +1559,13 @@ pub enum FolderCopyToError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FolderCopyToError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderCopyToError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "DISK_OBJ_22000" => Self::DiskObj22000,
@@ -1539,7 +1573,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for FolderCopyToError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1576,16 +1610,18 @@ impl FolderDeleteTree {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FolderDeleteTree {
+impl ::b24_core::__private::Method for FolderDeleteTree {
     const NAME: &'static str = "disk.folder.deleteTree";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-delete-tree.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.folder.deleteTree");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1606,13 +1642,13 @@ pub enum FolderDeleteTreeError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FolderDeleteTreeError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderDeleteTreeError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "DISK_OBJ_22000" => Self::DiskObj22000,
@@ -1620,7 +1656,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for FolderDeleteTreeError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1657,16 +1693,18 @@ impl FolderGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FolderGet {
+impl ::b24_core::__private::Method for FolderGet {
     const NAME: &'static str = "disk.folder.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.folder.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1685,20 +1723,20 @@ pub enum FolderGetError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FolderGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1791,20 +1829,22 @@ impl FolderGetChildren {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FolderGetChildren {
+impl ::b24_core::__private::Method for FolderGetChildren {
     const NAME: &'static str = "disk.folder.getChildren";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-children.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.folder.getChildren");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1815,7 +1855,7 @@ impl ::b24_core::Method for FolderGetChildren {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::ListMethod for FolderGetChildren {
+impl ::b24_core::__private::ListMethod for FolderGetChildren {
     type Item = ::b24_core::__private::serde_json::Value;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
@@ -1831,19 +1871,19 @@ pub enum FolderGetChildrenError {
     /// `ERROR_NOT_FOUND`.
     ErrorNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FolderGetChildrenError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderGetChildrenError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1880,16 +1920,18 @@ impl FolderGetExternalLink {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FolderGetExternalLink {
+impl ::b24_core::__private::Method for FolderGetExternalLink {
     const NAME: &'static str = "disk.folder.getExternalLink";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-external-link.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::string::String;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "disk.folder.getExternalLink",
         );
@@ -1910,20 +1952,21 @@ pub enum FolderGetExternalLinkError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FolderGetExternalLinkError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for FolderGetExternalLinkError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1954,16 +1997,18 @@ impl FolderGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FolderGetFields {
+impl ::b24_core::__private::Method for FolderGetFields {
     const NAME: &'static str = "disk.folder.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.folder.getFields");
         let problems = &mut all;
         all.finish()
@@ -1975,17 +2020,17 @@ impl ::b24_core::Method for FolderGetFields {
 #[allow(dead_code)]
 pub enum FolderGetFieldsError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FolderGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2022,16 +2067,18 @@ impl FolderMarkDeleted {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FolderMarkDeleted {
+impl ::b24_core::__private::Method for FolderMarkDeleted {
     const NAME: &'static str = "disk.folder.markDeleted";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-mark-deleted.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.folder.markDeleted");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2052,13 +2099,13 @@ pub enum FolderMarkDeletedError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FolderMarkDeletedError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderMarkDeletedError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "DISK_OBJ_22000" => Self::DiskObj22000,
@@ -2066,7 +2113,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for FolderMarkDeletedError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2110,16 +2157,18 @@ impl FolderMoveTo {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FolderMoveTo {
+impl ::b24_core::__private::Method for FolderMoveTo {
     const NAME: &'static str = "disk.folder.moveTo";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-move-to.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.folder.moveTo");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2145,13 +2194,13 @@ pub enum FolderMoveToError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FolderMoveToError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderMoveToError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "DISK_OBJ_22000" => Self::DiskObj22000,
@@ -2159,7 +2208,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for FolderMoveToError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2203,16 +2252,18 @@ impl FolderRename {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FolderRename {
+impl ::b24_core::__private::Method for FolderRename {
     const NAME: &'static str = "disk.folder.rename";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-rename.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.folder.rename");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2233,20 +2284,20 @@ pub enum FolderRenameError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FolderRenameError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderRenameError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2283,16 +2334,18 @@ impl FolderRestore {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FolderRestore {
+impl ::b24_core::__private::Method for FolderRestore {
     const NAME: &'static str = "disk.folder.restore";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-restore.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.folder.restore");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2311,20 +2364,20 @@ pub enum FolderRestoreError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FolderRestoreError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderRestoreError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2373,16 +2426,18 @@ impl FolderShareToUser {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FolderShareToUser {
+impl ::b24_core::__private::Method for FolderShareToUser {
     const NAME: &'static str = "disk.folder.shareToUser";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-share-to-user.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.folder.shareToUser");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2404,20 +2459,20 @@ pub enum FolderShareToUserError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FolderShareToUserError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderShareToUserError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2526,16 +2581,18 @@ impl FolderUploadFile {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FolderUploadFile {
+impl ::b24_core::__private::Method for FolderUploadFile {
     const NAME: &'static str = "disk.folder.uploadFile";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-upload-file.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.folder.uploadFile");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2566,13 +2623,13 @@ pub enum FolderUploadFileError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FolderUploadFileError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FolderUploadFileError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
@@ -2581,7 +2638,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for FolderUploadFileError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2612,16 +2669,18 @@ impl RightsGetTasks {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RightsGetTasks {
+impl ::b24_core::__private::Method for RightsGetTasks {
     const NAME: &'static str = "disk.rights.getTasks";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/rights/disk-rights-get-tasks.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.rights.getTasks");
         let problems = &mut all;
         all.finish()
@@ -2633,17 +2692,17 @@ impl ::b24_core::Method for RightsGetTasks {
 #[allow(dead_code)]
 pub enum RightsGetTasksError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RightsGetTasksError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RightsGetTasksError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2710,16 +2769,18 @@ impl StorageAddFolder {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StorageAddFolder {
+impl ::b24_core::__private::Method for StorageAddFolder {
     const NAME: &'static str = "disk.storage.addFolder";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-add-folder.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.storage.addFolder");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2742,13 +2803,13 @@ pub enum StorageAddFolderError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StorageAddFolderError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageAddFolderError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "DISK_OBJ_22000" => Self::DiskObj22000,
@@ -2756,7 +2817,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for StorageAddFolderError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2793,16 +2854,18 @@ impl StorageGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StorageGet {
+impl ::b24_core::__private::Method for StorageGet {
     const NAME: &'static str = "disk.storage.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.storage.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2821,20 +2884,20 @@ pub enum StorageGetError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StorageGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2927,20 +2990,22 @@ impl StorageGetChildren {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StorageGetChildren {
+impl ::b24_core::__private::Method for StorageGetChildren {
     const NAME: &'static str = "disk.storage.getChildren";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-children.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.storage.getChildren");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2951,7 +3016,7 @@ impl ::b24_core::Method for StorageGetChildren {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::ListMethod for StorageGetChildren {
+impl ::b24_core::__private::ListMethod for StorageGetChildren {
     type Item = ::b24_core::__private::serde_json::Value;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
@@ -2967,19 +3032,19 @@ pub enum StorageGetChildrenError {
     /// `ERROR_NOT_FOUND`.
     ErrorNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StorageGetChildrenError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageGetChildrenError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3010,16 +3075,18 @@ impl StorageGetFields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StorageGetFields {
+impl ::b24_core::__private::Method for StorageGetFields {
     const NAME: &'static str = "disk.storage.getFields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.storage.getFields");
         let problems = &mut all;
         all.finish()
@@ -3031,17 +3098,17 @@ impl ::b24_core::Method for StorageGetFields {
 #[allow(dead_code)]
 pub enum StorageGetFieldsError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StorageGetFieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageGetFieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3072,16 +3139,18 @@ impl StorageGetForApp {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StorageGetForApp {
+impl ::b24_core::__private::Method for StorageGetForApp {
     const NAME: &'static str = "disk.storage.getForApp";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-for-app.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.storage.getForApp");
         let problems = &mut all;
         all.finish()
@@ -3097,19 +3166,19 @@ pub enum StorageGetForAppError {
     /// `ERROR_NOT_FOUND`.
     ErrorNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StorageGetForAppError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageGetForAppError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3198,20 +3267,22 @@ impl StorageGetList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StorageGetList {
+impl ::b24_core::__private::Method for StorageGetList {
     const NAME: &'static str = "disk.storage.getList";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.storage.getList");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "filter", problems);
@@ -3221,7 +3292,7 @@ impl ::b24_core::Method for StorageGetList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::ListMethod for StorageGetList {
+impl ::b24_core::__private::ListMethod for StorageGetList {
     type Item = ::b24_core::__private::serde_json::Value;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
@@ -3233,17 +3304,17 @@ impl ::b24_core::ListMethod for StorageGetList {
 #[allow(dead_code)]
 pub enum StorageGetListError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StorageGetListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageGetListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3274,16 +3345,18 @@ impl StorageGetTypes {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StorageGetTypes {
+impl ::b24_core::__private::Method for StorageGetTypes {
     const NAME: &'static str = "disk.storage.getTypes";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-types.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.storage.getTypes");
         let problems = &mut all;
         all.finish()
@@ -3295,17 +3368,17 @@ impl ::b24_core::Method for StorageGetTypes {
 #[allow(dead_code)]
 pub enum StorageGetTypesError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StorageGetTypesError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageGetTypesError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3349,16 +3422,18 @@ impl StorageRename {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StorageRename {
+impl ::b24_core::__private::Method for StorageRename {
     const NAME: &'static str = "disk.storage.rename";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-rename.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.storage.rename");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -3377,19 +3452,19 @@ pub enum StorageRenameError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StorageRenameError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageRenameError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3482,16 +3557,18 @@ impl StorageUploadFile {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for StorageUploadFile {
+impl ::b24_core::__private::Method for StorageUploadFile {
     const NAME: &'static str = "disk.storage.uploadFile";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-upload-file.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.storage.uploadFile");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -3522,13 +3599,13 @@ pub enum StorageUploadFileError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StorageUploadFileError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StorageUploadFileError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
@@ -3537,7 +3614,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for StorageUploadFileError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3574,16 +3651,18 @@ impl VersionGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for VersionGet {
+impl ::b24_core::__private::Method for VersionGet {
     const NAME: &'static str = "disk.version.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["disk"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/disk/version/disk-version-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("disk.version.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -3602,20 +3681,20 @@ pub enum VersionGetError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for VersionGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for VersionGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_NOT_FOUND" => Self::ErrorNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),

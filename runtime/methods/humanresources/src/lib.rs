@@ -30,19 +30,21 @@ impl EmployeeCountV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for EmployeeCountV3 {
+impl ::b24_core::__private::Method for EmployeeCountV3 {
     const NAME: &'static str = "humanresources.employee.count";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-count.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.employee.count",
         );
@@ -56,17 +58,17 @@ impl ::b24_core::Method for EmployeeCountV3 {
 #[allow(dead_code)]
 pub enum EmployeeCountV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for EmployeeCountV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeCountV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -124,19 +126,21 @@ impl EmployeeFieldGetV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for EmployeeFieldGetV3 {
+impl ::b24_core::__private::Method for EmployeeFieldGetV3 {
     const NAME: &'static str = "humanresources.employee.field.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.employee.field.get",
         );
@@ -153,17 +157,17 @@ impl ::b24_core::Method for EmployeeFieldGetV3 {
 #[allow(dead_code)]
 pub enum EmployeeFieldGetV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for EmployeeFieldGetV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeFieldGetV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -217,19 +221,21 @@ impl EmployeeFieldListV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for EmployeeFieldListV3 {
+impl ::b24_core::__private::Method for EmployeeFieldListV3 {
     const NAME: &'static str = "humanresources.employee.field.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.employee.field.list",
         );
@@ -244,17 +250,18 @@ impl ::b24_core::Method for EmployeeFieldListV3 {
 #[allow(dead_code)]
 pub enum EmployeeFieldListV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for EmployeeFieldListV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for EmployeeFieldListV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -285,19 +292,21 @@ impl EmployeeMultidepartmentV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for EmployeeMultidepartmentV3 {
+impl ::b24_core::__private::Method for EmployeeMultidepartmentV3 {
     const NAME: &'static str = "humanresources.employee.multidepartment";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.employee.multidepartment",
         );
@@ -311,17 +320,18 @@ impl ::b24_core::Method for EmployeeMultidepartmentV3 {
 #[allow(dead_code)]
 pub enum EmployeeMultidepartmentV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for EmployeeMultidepartmentV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for EmployeeMultidepartmentV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -358,19 +368,21 @@ impl EmployeeSubordinatesV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for EmployeeSubordinatesV3 {
+impl ::b24_core::__private::Method for EmployeeSubordinatesV3 {
     const NAME: &'static str = "humanresources.employee.subordinates";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-subordinates.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.employee.subordinates",
         );
@@ -385,17 +397,18 @@ impl ::b24_core::Method for EmployeeSubordinatesV3 {
 #[allow(dead_code)]
 pub enum EmployeeSubordinatesV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for EmployeeSubordinatesV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for EmployeeSubordinatesV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -432,16 +445,18 @@ impl HcmlinkCompanyAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for HcmlinkCompanyAdd {
+impl ::b24_core::__private::Method for HcmlinkCompanyAdd {
     const NAME: &'static str = "humanresources.hcmlink.company.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.hcmlink.company.add",
         );
@@ -464,13 +479,13 @@ pub enum HcmlinkCompanyAddError {
     /// `WRONG_AUTH_TYPE`.
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for HcmlinkCompanyAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for HcmlinkCompanyAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "510" => Self::E510,
@@ -478,7 +493,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for HcmlinkCompanyAddError {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -527,10 +542,10 @@ pub mod hcmlink_company_add {
         #[serde(rename = "fields")]
         pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -631,16 +646,18 @@ impl HcmlinkCompanyDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for HcmlinkCompanyDelete {
+impl ::b24_core::__private::Method for HcmlinkCompanyDelete {
     const NAME: &'static str = "humanresources.hcmlink.company.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.hcmlink.company.delete",
         );
@@ -661,20 +678,21 @@ pub enum HcmlinkCompanyDeleteError {
     /// `WRONG_AUTH_TYPE`.
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for HcmlinkCompanyDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for HcmlinkCompanyDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "510" => Self::E510,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -749,20 +767,22 @@ impl HcmlinkCompanyList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for HcmlinkCompanyList {
+impl ::b24_core::__private::Method for HcmlinkCompanyList {
     const NAME: &'static str = "humanresources.hcmlink.company.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::LimitOffset {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
         offset_param: "offset",
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.hcmlink.company.list",
         );
@@ -785,20 +805,20 @@ pub enum HcmlinkCompanyListError {
     /// `WRONG_AUTH_TYPE`.
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for HcmlinkCompanyListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for HcmlinkCompanyListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -842,16 +862,18 @@ impl HcmlinkCompanyUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for HcmlinkCompanyUpdate {
+impl ::b24_core::__private::Method for HcmlinkCompanyUpdate {
     const NAME: &'static str = "humanresources.hcmlink.company.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.hcmlink.company.update",
         );
@@ -873,20 +895,21 @@ pub enum HcmlinkCompanyUpdateError {
     /// `WRONG_AUTH_TYPE`.
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for HcmlinkCompanyUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for HcmlinkCompanyUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "510" => Self::E510,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -935,10 +958,10 @@ pub mod hcmlink_company_update {
         #[serde(rename = "fields")]
         pub fields: ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1063,20 +1086,22 @@ impl HcmlinkCompanyUserList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for HcmlinkCompanyUserList {
+impl ::b24_core::__private::Method for HcmlinkCompanyUserList {
     const NAME: &'static str = "humanresources.hcmlink.company.user.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-user-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::LimitOffset {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
         offset_param: "offset",
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.hcmlink.company.user.list",
         );
@@ -1096,19 +1121,20 @@ pub enum HcmlinkCompanyUserListError {
     /// `WRONG_AUTH_TYPE`.
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for HcmlinkCompanyUserListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for HcmlinkCompanyUserListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1190,20 +1216,22 @@ impl HcmlinkEmployeeList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for HcmlinkEmployeeList {
+impl ::b24_core::__private::Method for HcmlinkEmployeeList {
     const NAME: &'static str = "humanresources.hcmlink.employee.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::LimitOffset {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
         offset_param: "offset",
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.hcmlink.employee.list",
         );
@@ -1228,20 +1256,21 @@ pub enum HcmlinkEmployeeListError {
     /// `WRONG_AUTH_TYPE`.
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for HcmlinkEmployeeListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for HcmlinkEmployeeListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "510" => Self::E510,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1304,16 +1333,18 @@ impl HcmlinkEmployeeSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for HcmlinkEmployeeSet {
+impl ::b24_core::__private::Method for HcmlinkEmployeeSet {
     const NAME: &'static str = "humanresources.hcmlink.employee.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = hcmlink_employee_set::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.hcmlink.employee.set",
         );
@@ -1337,20 +1368,20 @@ pub enum HcmlinkEmployeeSetError {
     /// `WRONG_AUTH_TYPE`.
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for HcmlinkEmployeeSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for HcmlinkEmployeeSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1384,10 +1415,10 @@ pub mod hcmlink_employee_set {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for Job {
+    impl ::b24_core::__private::wire::FromWire for Job {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1451,10 +1482,10 @@ pub mod hcmlink_employee_set {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1545,16 +1576,18 @@ impl HcmlinkFieldValueSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for HcmlinkFieldValueSet {
+impl ::b24_core::__private::Method for HcmlinkFieldValueSet {
     const NAME: &'static str = "humanresources.hcmlink.field.value.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-field-value-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = hcmlink_field_value_set::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.hcmlink.field.value.set",
         );
@@ -1578,20 +1611,21 @@ pub enum HcmlinkFieldValueSetError {
     /// `WRONG_AUTH_TYPE`.
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for HcmlinkFieldValueSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for HcmlinkFieldValueSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1625,10 +1659,10 @@ pub mod hcmlink_field_value_set {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for Job {
+    impl ::b24_core::__private::wire::FromWire for Job {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1692,10 +1726,10 @@ pub mod hcmlink_field_value_set {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1760,16 +1794,18 @@ impl HcmlinkJobStatusGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for HcmlinkJobStatusGet {
+impl ::b24_core::__private::Method for HcmlinkJobStatusGet {
     const NAME: &'static str = "humanresources.hcmlink.job.status.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-status-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = hcmlink_job_status_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.hcmlink.job.status.get",
         );
@@ -1790,20 +1826,21 @@ pub enum HcmlinkJobStatusGetError {
     /// `WRONG_AUTH_TYPE`.
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for HcmlinkJobStatusGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for HcmlinkJobStatusGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1836,10 +1873,10 @@ pub mod hcmlink_job_status_get {
         )]
         pub alive: ::std::option::Option<bool>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1901,16 +1938,18 @@ impl HcmlinkJobUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for HcmlinkJobUpdate {
+impl ::b24_core::__private::Method for HcmlinkJobUpdate {
     const NAME: &'static str = "humanresources.hcmlink.job.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["humanresources.hcmlink"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.hcmlink.job.update",
         );
@@ -1932,20 +1971,20 @@ pub enum HcmlinkJobUpdateError {
     /// `WRONG_AUTH_TYPE`.
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for HcmlinkJobUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for HcmlinkJobUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "0" => Self::E0,
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1999,10 +2038,10 @@ pub mod hcmlink_job_update {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2303,19 +2342,21 @@ impl NodeAddV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeAddV3 {
+impl ::b24_core::__private::Method for NodeAddV3 {
     const NAME: &'static str = "humanresources.node.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("humanresources.node.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
@@ -2367,17 +2408,17 @@ impl ::b24_core::Method for NodeAddV3 {
 #[allow(dead_code)]
 pub enum NodeAddV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeAddV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeAddV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2421,10 +2462,10 @@ pub mod node_add_v3 {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Settings {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2534,10 +2575,10 @@ pub mod node_add_v3 {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for UserIds {
+    impl ::b24_core::__private::wire::FromWire for UserIds {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2685,19 +2726,21 @@ impl NodeChildrenV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeChildrenV3 {
+impl ::b24_core::__private::Method for NodeChildrenV3 {
     const NAME: &'static str = "humanresources.node.children";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-children.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.node.children",
         );
@@ -2713,17 +2756,17 @@ impl ::b24_core::Method for NodeChildrenV3 {
 #[allow(dead_code)]
 pub enum NodeChildrenV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeChildrenV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeChildrenV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2841,19 +2884,21 @@ impl NodeCommunicationEditV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeCommunicationEditV3 {
+impl ::b24_core::__private::Method for NodeCommunicationEditV3 {
     const NAME: &'static str = "humanresources.node.communication.edit";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.node.communication.edit",
         );
@@ -2886,17 +2931,18 @@ impl ::b24_core::Method for NodeCommunicationEditV3 {
 #[allow(dead_code)]
 pub enum NodeCommunicationEditV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeCommunicationEditV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for NodeCommunicationEditV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2933,19 +2979,21 @@ impl NodeCommunicationListV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeCommunicationListV3 {
+impl ::b24_core::__private::Method for NodeCommunicationListV3 {
     const NAME: &'static str = "humanresources.node.communication.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.node.communication.list",
         );
@@ -2960,17 +3008,18 @@ impl ::b24_core::Method for NodeCommunicationListV3 {
 #[allow(dead_code)]
 pub enum NodeCommunicationListV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeCommunicationListV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for NodeCommunicationListV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3001,19 +3050,21 @@ impl NodeCountV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeCountV3 {
+impl ::b24_core::__private::Method for NodeCountV3 {
     const NAME: &'static str = "humanresources.node.count";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-count.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("humanresources.node.count");
         let problems = &mut all;
         all.finish()
@@ -3025,17 +3076,17 @@ impl ::b24_core::Method for NodeCountV3 {
 #[allow(dead_code)]
 pub enum NodeCountV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeCountV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeCountV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3125,19 +3176,21 @@ impl NodeEditV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeEditV3 {
+impl ::b24_core::__private::Method for NodeEditV3 {
     const NAME: &'static str = "humanresources.node.edit";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-edit.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("humanresources.node.edit");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -3153,17 +3206,17 @@ impl ::b24_core::Method for NodeEditV3 {
 #[allow(dead_code)]
 pub enum NodeEditV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeEditV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeEditV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3221,19 +3274,21 @@ impl NodeFieldGetV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeFieldGetV3 {
+impl ::b24_core::__private::Method for NodeFieldGetV3 {
     const NAME: &'static str = "humanresources.node.field.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.node.field.get",
         );
@@ -3250,17 +3305,17 @@ impl ::b24_core::Method for NodeFieldGetV3 {
 #[allow(dead_code)]
 pub enum NodeFieldGetV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeFieldGetV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeFieldGetV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3314,19 +3369,21 @@ impl NodeFieldListV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeFieldListV3 {
+impl ::b24_core::__private::Method for NodeFieldListV3 {
     const NAME: &'static str = "humanresources.node.field.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.node.field.list",
         );
@@ -3341,17 +3398,17 @@ impl ::b24_core::Method for NodeFieldListV3 {
 #[allow(dead_code)]
 pub enum NodeFieldListV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeFieldListV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeFieldListV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3409,19 +3466,21 @@ impl NodeGetV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeGetV3 {
+impl ::b24_core::__private::Method for NodeGetV3 {
     const NAME: &'static str = "humanresources.node.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("humanresources.node.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -3435,17 +3494,17 @@ impl ::b24_core::Method for NodeGetV3 {
 #[allow(dead_code)]
 pub enum NodeGetV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeGetV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeGetV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3530,19 +3589,21 @@ impl NodeListV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeListV3 {
+impl ::b24_core::__private::Method for NodeListV3 {
     const NAME: &'static str = "humanresources.node.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::V3Page;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("humanresources.node.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
@@ -3558,17 +3619,17 @@ impl ::b24_core::Method for NodeListV3 {
 #[allow(dead_code)]
 pub enum NodeListV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeListV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeListV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3619,19 +3680,21 @@ impl NodeMemberAddV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeMemberAddV3 {
+impl ::b24_core::__private::Method for NodeMemberAddV3 {
     const NAME: &'static str = "humanresources.node.member.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.node.member.add",
         );
@@ -3649,17 +3712,17 @@ impl ::b24_core::Method for NodeMemberAddV3 {
 #[allow(dead_code)]
 pub enum NodeMemberAddV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeMemberAddV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberAddV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3717,19 +3780,21 @@ impl NodeMemberFieldGetV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeMemberFieldGetV3 {
+impl ::b24_core::__private::Method for NodeMemberFieldGetV3 {
     const NAME: &'static str = "humanresources.node.member.field.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.node.member.field.get",
         );
@@ -3746,17 +3811,18 @@ impl ::b24_core::Method for NodeMemberFieldGetV3 {
 #[allow(dead_code)]
 pub enum NodeMemberFieldGetV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeMemberFieldGetV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for NodeMemberFieldGetV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3810,19 +3876,21 @@ impl NodeMemberFieldListV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeMemberFieldListV3 {
+impl ::b24_core::__private::Method for NodeMemberFieldListV3 {
     const NAME: &'static str = "humanresources.node.member.field.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.node.member.field.list",
         );
@@ -3837,17 +3905,18 @@ impl ::b24_core::Method for NodeMemberFieldListV3 {
 #[allow(dead_code)]
 pub enum NodeMemberFieldListV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeMemberFieldListV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for NodeMemberFieldListV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3910,19 +3979,21 @@ impl NodeMemberMoveV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeMemberMoveV3 {
+impl ::b24_core::__private::Method for NodeMemberMoveV3 {
     const NAME: &'static str = "humanresources.node.member.move";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-move.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.node.member.move",
         );
@@ -3939,17 +4010,17 @@ impl ::b24_core::Method for NodeMemberMoveV3 {
 #[allow(dead_code)]
 pub enum NodeMemberMoveV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeMemberMoveV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberMoveV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3995,19 +4066,21 @@ impl NodeMemberRemoveV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeMemberRemoveV3 {
+impl ::b24_core::__private::Method for NodeMemberRemoveV3 {
     const NAME: &'static str = "humanresources.node.member.remove";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-remove.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.node.member.remove",
         );
@@ -4023,17 +4096,17 @@ impl ::b24_core::Method for NodeMemberRemoveV3 {
 #[allow(dead_code)]
 pub enum NodeMemberRemoveV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeMemberRemoveV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberRemoveV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4077,19 +4150,21 @@ impl NodeMemberSetV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeMemberSetV3 {
+impl ::b24_core::__private::Method for NodeMemberSetV3 {
     const NAME: &'static str = "humanresources.node.member.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresources.node.member.set",
         );
@@ -4105,17 +4180,17 @@ impl ::b24_core::Method for NodeMemberSetV3 {
 #[allow(dead_code)]
 pub enum NodeMemberSetV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeMemberSetV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMemberSetV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4195,10 +4270,10 @@ pub mod node_member_set_v3 {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for UserIds {
+    impl ::b24_core::__private::wire::FromWire for UserIds {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4332,19 +4407,21 @@ impl NodeMoveV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeMoveV3 {
+impl ::b24_core::__private::Method for NodeMoveV3 {
     const NAME: &'static str = "humanresources.node.move";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("humanresources.node.move");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -4358,17 +4435,17 @@ impl ::b24_core::Method for NodeMoveV3 {
 #[allow(dead_code)]
 pub enum NodeMoveV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeMoveV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeMoveV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4453,19 +4530,21 @@ impl NodeSearchV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NodeSearchV3 {
+impl ::b24_core::__private::Method for NodeSearchV3 {
     const NAME: &'static str = "humanresources.node.search";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::V3Page;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("humanresources.node.search");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
@@ -4483,17 +4562,17 @@ impl ::b24_core::Method for NodeSearchV3 {
 #[allow(dead_code)]
 pub enum NodeSearchV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NodeSearchV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NodeSearchV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),

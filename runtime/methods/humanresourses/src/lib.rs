@@ -71,19 +71,21 @@ impl EmployeeSearchV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for EmployeeSearchV3 {
+impl ::b24_core::__private::Method for EmployeeSearchV3 {
     const NAME: &'static str = "humanresourses.employee.search";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["humanresources"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "humanresourses.employee.search",
         );
@@ -101,17 +103,17 @@ impl ::b24_core::Method for EmployeeSearchV3 {
 #[allow(dead_code)]
 pub enum EmployeeSearchV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for EmployeeSearchV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for EmployeeSearchV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),

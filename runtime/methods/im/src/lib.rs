@@ -212,16 +212,18 @@ impl ChatAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatAdd {
+impl ::b24_core::__private::Method for ChatAdd {
     const NAME: &'static str = "im.chat.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/im-chat-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.users, "USERS", problems);
@@ -247,17 +249,17 @@ impl ::b24_core::Method for ChatAdd {
 #[allow(dead_code)]
 pub enum ChatAddError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -301,19 +303,21 @@ impl ChatGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatGet {
+impl ::b24_core::__private::Method for ChatGet {
     const NAME: &'static str = "im.chat.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/im-chat-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.entity_type, "ENTITY_TYPE", problems);
@@ -329,17 +333,17 @@ impl ::b24_core::Method for ChatGet {
 #[allow(dead_code)]
 pub enum ChatGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -376,16 +380,18 @@ impl ChatLeave {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatLeave {
+impl ::b24_core::__private::Method for ChatLeave {
     const NAME: &'static str = "im.chat.leave";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-chat-leave.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.leave");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -404,20 +410,20 @@ pub enum ChatLeaveError {
     /// `ACCESS_DENIED_KICK`.
     AccessDeniedKick,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatLeaveError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatLeaveError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             "ACCESS_DENIED_KICK" => Self::AccessDeniedKick,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -452,14 +458,14 @@ pub struct ChatMute {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub dialog_id: ::std::option::Option<::b24_core::types::DialogId>,
+    pub dialog_id: ::std::option::Option<::b24_core::__private::types::DialogId>,
     /// `MUTE`: `yn`. Server default: `Y`.
     #[serde(
         rename = "MUTE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub mute: ::std::option::Option<::b24_core::types::Yn>,
+    pub mute: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatMute {
@@ -482,7 +488,7 @@ impl ChatMute {
     #[must_use]
     pub fn dialog_id(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
     ) -> Self {
         self.dialog_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -491,23 +497,25 @@ impl ChatMute {
     #[must_use]
     pub fn mute(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.mute = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatMute {
+impl ::b24_core::__private::Method for ChatMute {
     const NAME: &'static str = "im.chat.mute";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-chat-mute.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.mute");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -528,20 +536,20 @@ pub enum ChatMuteError {
     /// `ACCESS_ERROR` (HTTP 403).
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatMuteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatMuteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -602,16 +610,18 @@ impl ChatSetOwner {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatSetOwner {
+impl ::b24_core::__private::Method for ChatSetOwner {
     const NAME: &'static str = "im.chat.setOwner";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-set-owner.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.setOwner");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -636,13 +646,13 @@ pub enum ChatSetOwnerError {
     /// `WRONG_REQUEST`.
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatSetOwnerError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSetOwnerError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
@@ -651,7 +661,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatSetOwnerError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -712,16 +722,18 @@ impl ChatUpdateAvatar {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatUpdateAvatar {
+impl ::b24_core::__private::Method for ChatUpdateAvatar {
     const NAME: &'static str = "im.chat.updateAvatar";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-avatar.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.updateAvatar");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -749,13 +761,13 @@ pub enum ChatUpdateAvatarError {
     /// `WRONG_REQUEST`.
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatUpdateAvatarError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateAvatarError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
@@ -765,7 +777,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatUpdateAvatarError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -826,16 +838,18 @@ impl ChatUpdateColor {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatUpdateColor {
+impl ::b24_core::__private::Method for ChatUpdateColor {
     const NAME: &'static str = "im.chat.updateColor";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-color.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.updateColor");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -861,13 +875,13 @@ pub enum ChatUpdateColorError {
     /// `WRONG_REQUEST`.
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatUpdateColorError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateColorError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
@@ -876,7 +890,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatUpdateColorError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -937,16 +951,18 @@ impl ChatUpdateTitle {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatUpdateTitle {
+impl ::b24_core::__private::Method for ChatUpdateTitle {
     const NAME: &'static str = "im.chat.updateTitle";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-title.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.updateTitle");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -970,13 +986,13 @@ pub enum ChatUpdateTitleError {
     /// `ACCESS_ERROR`.
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatUpdateTitleError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateTitleError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
@@ -984,7 +1000,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatUpdateTitleError {
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1018,7 +1034,7 @@ pub struct ChatUserAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub hide_history: ::std::option::Option<::b24_core::types::Yn>,
+    pub hide_history: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl ChatUserAdd {
@@ -1040,7 +1056,7 @@ impl ChatUserAdd {
     #[must_use]
     pub fn hide_history(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.hide_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1049,16 +1065,18 @@ impl ChatUserAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatUserAdd {
+impl ::b24_core::__private::Method for ChatUserAdd {
     const NAME: &'static str = "im.chat.user.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-chat-user-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.user.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -1083,20 +1101,20 @@ pub enum ChatUserAddError {
     /// `ACCESS_DENIED_EXTEND`.
     AccessDeniedExtend,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatUserAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             "ACCESS_DENIED_EXTEND" => Self::AccessDeniedExtend,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1140,16 +1158,18 @@ impl ChatUserDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatUserDelete {
+impl ::b24_core::__private::Method for ChatUserDelete {
     const NAME: &'static str = "im.chat.user.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-chat-user-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.user.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -1173,13 +1193,13 @@ pub enum ChatUserDeleteError {
     /// `USER_NOT_FOUND`.
     UserNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatUserDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
@@ -1188,7 +1208,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatUserDeleteError {
             "USER_NOT_FOUND" => Self::UserNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1225,16 +1245,18 @@ impl ChatUserList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatUserList {
+impl ::b24_core::__private::Method for ChatUserList {
     const NAME: &'static str = "im.chat.user.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-chat-user-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.chat.user.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -1251,19 +1273,19 @@ pub enum ChatUserListError {
     /// `ACCESS_ERROR`.
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatUserListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1294,19 +1316,21 @@ impl CountersGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for CountersGet {
+impl ::b24_core::__private::Method for CountersGet {
     const NAME: &'static str = "im.counters.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/im-counters-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.counters.get");
         let problems = &mut all;
         all.finish()
@@ -1318,17 +1342,17 @@ impl ::b24_core::Method for CountersGet {
 #[allow(dead_code)]
 pub enum CountersGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CountersGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CountersGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1356,7 +1380,7 @@ pub struct DepartmentColleaguesList {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub user_data: ::std::option::Option<::b24_core::types::Yn>,
+    pub user_data: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `OFFSET`: `int`. Server default: `0`.
     #[serde(
         rename = "OFFSET",
@@ -1387,7 +1411,7 @@ impl DepartmentColleaguesList {
     #[must_use]
     pub fn user_data(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.user_data = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1406,20 +1430,22 @@ impl DepartmentColleaguesList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DepartmentColleaguesList {
+impl ::b24_core::__private::Method for DepartmentColleaguesList {
     const NAME: &'static str = "im.department.colleagues.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-colleagues-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::LimitOffset {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
         offset_param: "OFFSET",
         limit_param: "LIMIT",
         max_limit: ::std::option::Option::None,
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "im.department.colleagues.list",
         );
@@ -1438,18 +1464,19 @@ pub enum DepartmentColleaguesListError {
     /// `ACCESS_ERROR` (HTTP 403).
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DepartmentColleaguesListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DepartmentColleaguesListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1480,7 +1507,7 @@ pub struct DepartmentEmployeesGet {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub user_data: ::std::option::Option<::b24_core::types::Yn>,
+    pub user_data: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl DepartmentEmployeesGet {
@@ -1500,23 +1527,25 @@ impl DepartmentEmployeesGet {
     #[must_use]
     pub fn user_data(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.user_data = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DepartmentEmployeesGet {
+impl ::b24_core::__private::Method for DepartmentEmployeesGet {
     const NAME: &'static str = "im.department.employees.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-employees-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = department_employees_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "im.department.employees.get",
         );
@@ -1536,19 +1565,20 @@ pub enum DepartmentEmployeesGetError {
     /// `ACCESS_ERROR` (HTTP 403).
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DepartmentEmployeesGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DepartmentEmployeesGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ID_EMPTY" => Self::IdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1588,10 +1618,10 @@ pub mod department_employees_get {
         )]
         pub inner_phone: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Phones {
+    impl ::b24_core::__private::wire::FromWire for Phones {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1848,10 +1878,10 @@ pub mod department_employees_get {
         )]
         pub email: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2188,7 +2218,7 @@ pub struct DepartmentGet {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub user_data: ::std::option::Option<::b24_core::types::Yn>,
+    pub user_data: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl DepartmentGet {
@@ -2208,23 +2238,25 @@ impl DepartmentGet {
     #[must_use]
     pub fn user_data(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.user_data = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DepartmentGet {
+impl ::b24_core::__private::Method for DepartmentGet {
     const NAME: &'static str = "im.department.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.department.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -2242,19 +2274,19 @@ pub enum DepartmentGetError {
     /// `ACCESS_ERROR` (HTTP 403).
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DepartmentGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DepartmentGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "INVALID_FORMAT" => Self::InvalidFormat,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2285,7 +2317,7 @@ pub struct DepartmentManagersGet {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub user_data: ::std::option::Option<::b24_core::types::Yn>,
+    pub user_data: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl DepartmentManagersGet {
@@ -2305,23 +2337,25 @@ impl DepartmentManagersGet {
     #[must_use]
     pub fn user_data(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.user_data = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DepartmentManagersGet {
+impl ::b24_core::__private::Method for DepartmentManagersGet {
     const NAME: &'static str = "im.department.managers.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-managers-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = department_managers_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.department.managers.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -2339,19 +2373,20 @@ pub enum DepartmentManagersGetError {
     /// `ACCESS_ERROR` (HTTP 403).
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DepartmentManagersGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DepartmentManagersGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ID_EMPTY" => Self::IdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2391,10 +2426,10 @@ pub mod department_managers_get {
         )]
         pub inner_phone: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Phones {
+    impl ::b24_core::__private::wire::FromWire for Phones {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2651,10 +2686,10 @@ pub mod department_managers_get {
         )]
         pub email: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2984,14 +3019,14 @@ pub mod department_managers_get {
 pub struct DialogGet {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
 }
 #[allow(deprecated, clippy::all)]
 impl DialogGet {
     /// A request with the required parameter `DIALOG_ID`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
@@ -2999,16 +3034,18 @@ impl DialogGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DialogGet {
+impl ::b24_core::__private::Method for DialogGet {
     const NAME: &'static str = "im.dialog.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = dialog_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.dialog.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
@@ -3025,19 +3062,19 @@ pub enum DialogGetError {
     /// `ACCESS_ERROR` (HTTP 403).
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DialogGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3084,10 +3121,10 @@ pub mod dialog_get {
         )]
         pub id: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for EntityLink {
+    impl ::b24_core::__private::wire::FromWire for EntityLink {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3168,10 +3205,10 @@ pub mod dialog_get {
         )]
         pub count_of_viewers: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for LastMessageViews {
+    impl ::b24_core::__private::wire::FromWire for LastMessageViews {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3277,10 +3314,10 @@ pub mod dialog_get {
         )]
         pub can_post: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Permissions {
+    impl ::b24_core::__private::wire::FromWire for Permissions {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3385,63 +3422,63 @@ pub mod dialog_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub avatar: ::std::option::Option<::b24_core::types::Yn>,
+        pub avatar: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `rename`: `yn`.
         #[serde(
             rename = "rename",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub rename: ::std::option::Option<::b24_core::types::Yn>,
+        pub rename: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `extend`: `yn`.
         #[serde(
             rename = "extend",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub extend: ::std::option::Option<::b24_core::types::Yn>,
+        pub extend: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `call`: `yn`.
         #[serde(
             rename = "call",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub call: ::std::option::Option<::b24_core::types::Yn>,
+        pub call: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `mute`: `yn`.
         #[serde(
             rename = "mute",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mute: ::std::option::Option<::b24_core::types::Yn>,
+        pub mute: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `leave`: `yn`.
         #[serde(
             rename = "leave",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub leave: ::std::option::Option<::b24_core::types::Yn>,
+        pub leave: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `leave_owner`: `yn`.
         #[serde(
             rename = "leave_owner",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub leave_owner: ::std::option::Option<::b24_core::types::Yn>,
+        pub leave_owner: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `send`: `yn`.
         #[serde(
             rename = "send",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub send: ::std::option::Option<::b24_core::types::Yn>,
+        pub send: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `user_list`: `yn`.
         #[serde(
             rename = "user_list",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub user_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `path`: `string`.
         #[serde(
             rename = "path",
@@ -3457,10 +3494,10 @@ pub mod dialog_get {
         )]
         pub path_title: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Restrictions {
+    impl ::b24_core::__private::wire::FromWire for Restrictions {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3873,10 +3910,10 @@ pub mod dialog_get {
         )]
         pub dialog_id: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4351,7 +4388,7 @@ pub mod dialog_get {
 pub struct DialogMessagesGet {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
     /// `LAST_ID`: `int`.
     #[serde(
         rename = "LAST_ID",
@@ -4379,7 +4416,7 @@ impl DialogMessagesGet {
     /// A request with the required parameter `DIALOG_ID`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
@@ -4408,16 +4445,18 @@ impl DialogMessagesGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DialogMessagesGet {
+impl ::b24_core::__private::Method for DialogMessagesGet {
     const NAME: &'static str = "im.dialog.messages.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = dialog_messages_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.dialog.messages.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
@@ -4441,13 +4480,13 @@ pub enum DialogMessagesGetError {
     /// `ACCESS_ERROR` (HTTP 403).
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DialogMessagesGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogMessagesGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "FIRST_ID_STRING" => Self::FirstIdString,
@@ -4455,7 +4494,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DialogMessagesGetError {
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4515,10 +4554,10 @@ pub mod dialog_messages_get {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4728,19 +4767,21 @@ impl DialogMessagesSearch {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DialogMessagesSearch {
+impl ::b24_core::__private::Method for DialogMessagesSearch {
     const NAME: &'static str = "im.dialog.messages.search";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-search.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.dialog.messages.search");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -4768,19 +4809,20 @@ pub enum DialogMessagesSearchError {
     /// `ACCESS_ERROR`.
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DialogMessagesSearchError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for DialogMessagesSearchError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4804,7 +4846,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DialogMessagesSearchError {
 pub struct DialogRead {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
     /// `MESSAGE_ID`: `int`.
     #[serde(
         rename = "MESSAGE_ID",
@@ -4818,7 +4860,7 @@ impl DialogRead {
     /// A request with the required parameter `DIALOG_ID`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
@@ -4833,16 +4875,18 @@ impl DialogRead {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DialogRead {
+impl ::b24_core::__private::Method for DialogRead {
     const NAME: &'static str = "im.dialog.read";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-read.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = dialog_read::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.dialog.read");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
@@ -4858,18 +4902,18 @@ pub enum DialogReadError {
     /// `DIALOG_ID_EMPTY` (HTTP 400).
     DialogIdEmpty,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DialogReadError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogReadError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4923,10 +4967,10 @@ pub mod dialog_read {
         )]
         pub counter: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5005,16 +5049,18 @@ impl DialogReadAll {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DialogReadAll {
+impl ::b24_core::__private::Method for DialogReadAll {
     const NAME: &'static str = "im.dialog.read.all";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-dialog-read-all.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.dialog.read.all");
         let problems = &mut all;
         all.finish()
@@ -5026,17 +5072,17 @@ impl ::b24_core::Method for DialogReadAll {
 #[allow(dead_code)]
 pub enum DialogReadAllError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DialogReadAllError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogReadAllError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5060,7 +5106,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DialogReadAllError {
 pub struct DialogUnread {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
     /// `MESSAGE_ID` (required): `int`.
     #[serde(rename = "MESSAGE_ID")]
     pub message_id: i64,
@@ -5070,7 +5116,7 @@ impl DialogUnread {
     /// A request with the required parameters `DIALOG_ID`, `MESSAGE_ID`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
         message_id: impl ::std::convert::Into<i64>,
     ) -> Self {
         Self {
@@ -5080,16 +5126,18 @@ impl DialogUnread {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DialogUnread {
+impl ::b24_core::__private::Method for DialogUnread {
     const NAME: &'static str = "im.dialog.unread";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-unread.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.dialog.unread");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
@@ -5107,19 +5155,19 @@ pub enum DialogUnreadError {
     /// `DIALOG_ID_EMPTY` (HTTP 400).
     DialogIdEmpty,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DialogUnreadError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogUnreadError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MESSAGE_ID_ERROR" => Self::MessageIdError,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5143,14 +5191,14 @@ impl ::std::convert::From<&::b24_core::ApiError> for DialogUnreadError {
 pub struct DialogUsersList {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
     /// `SKIP_EXTERNAL`: `yn`. Server default: `N`.
     #[serde(
         rename = "SKIP_EXTERNAL",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_external: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_external: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `SKIP_EXTERNAL_EXCEPT_TYPES`: `string`.
     #[serde(
         rename = "SKIP_EXTERNAL_EXCEPT_TYPES",
@@ -5185,7 +5233,7 @@ impl DialogUsersList {
     /// A request with the required parameter `DIALOG_ID`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
@@ -5200,7 +5248,7 @@ impl DialogUsersList {
     #[must_use]
     pub fn skip_external(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_external = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -5238,20 +5286,22 @@ impl DialogUsersList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DialogUsersList {
+impl ::b24_core::__private::Method for DialogUsersList {
     const NAME: &'static str = "im.dialog.users.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-dialog-users-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::LimitOffset {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
         offset_param: "OFFSET",
         limit_param: "LIMIT",
         max_limit: ::std::option::Option::None,
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.dialog.users.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
@@ -5281,19 +5331,19 @@ pub enum DialogUsersListError {
     /// `ACCESS_ERROR`.
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DialogUsersListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogUsersListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5317,14 +5367,14 @@ impl ::std::convert::From<&::b24_core::ApiError> for DialogUsersListError {
 pub struct DialogWriting {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
 }
 #[allow(deprecated, clippy::all)]
 impl DialogWriting {
     /// A request with the required parameter `DIALOG_ID`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
@@ -5332,16 +5382,18 @@ impl DialogWriting {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DialogWriting {
+impl ::b24_core::__private::Method for DialogWriting {
     const NAME: &'static str = "im.dialog.writing";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-writing.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.dialog.writing");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
@@ -5358,19 +5410,19 @@ pub enum DialogWritingError {
     /// `ACCESS_ERROR`.
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DialogWritingError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogWritingError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5398,7 +5450,7 @@ pub struct DiskFileCommit {
     pub chat_id: i64,
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
     /// `FILE_ID` (required): `int`.
     #[serde(rename = "FILE_ID")]
     pub file_id: i64,
@@ -5418,14 +5470,14 @@ pub struct DiskFileCommit {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub silent_mode: ::std::option::Option<::b24_core::types::Yn>,
+    pub silent_mode: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `AS_FILE`: `yn`.
     #[serde(
         rename = "AS_FILE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub as_file: ::std::option::Option<::b24_core::types::Yn>,
+    pub as_file: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl DiskFileCommit {
@@ -5433,7 +5485,7 @@ impl DiskFileCommit {
     #[must_use]
     pub fn new(
         chat_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
         file_id: impl ::std::convert::Into<i64>,
         upload_id: impl ::std::convert::Into<i64>,
     ) -> Self {
@@ -5460,7 +5512,7 @@ impl DiskFileCommit {
     #[must_use]
     pub fn silent_mode(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.silent_mode = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -5471,23 +5523,25 @@ impl DiskFileCommit {
     #[must_use]
     pub fn as_file(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.as_file = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DiskFileCommit {
+impl ::b24_core::__private::Method for DiskFileCommit {
     const NAME: &'static str = "im.disk.file.commit";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-commit.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = disk_file_commit::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.disk.file.commit");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -5516,13 +5570,13 @@ pub enum DiskFileCommitError {
     /// `ACCESS_ERROR` (HTTP 403).
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DiskFileCommitError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DiskFileCommitError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
@@ -5531,7 +5585,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DiskFileCommitError {
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5556,10 +5610,10 @@ pub mod disk_file_commit {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct FileModels {}
-    impl ::b24_core::wire::FromWire for FileModels {
+    impl ::b24_core::__private::wire::FromWire for FileModels {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -5580,10 +5634,10 @@ pub mod disk_file_commit {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Files {}
-    impl ::b24_core::wire::FromWire for Files {
+    impl ::b24_core::__private::wire::FromWire for Files {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -5635,10 +5689,10 @@ pub mod disk_file_commit {
         )]
         pub message_id: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5733,16 +5787,18 @@ impl DiskFileDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DiskFileDelete {
+impl ::b24_core::__private::Method for DiskFileDelete {
     const NAME: &'static str = "im.disk.file.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.disk.file.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -5760,19 +5816,19 @@ pub enum DiskFileDeleteError {
     /// `FILE_ID_EMPTY` (HTTP 400).
     FileIdEmpty,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DiskFileDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DiskFileDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "FILE_ID_EMPTY" => Self::FileIdEmpty,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5809,19 +5865,21 @@ impl DiskFileSave {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DiskFileSave {
+impl ::b24_core::__private::Method for DiskFileSave {
     const NAME: &'static str = "im.disk.file.save";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-save.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.disk.file.save");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.file_id, "FILE_ID", problems);
@@ -5838,19 +5896,19 @@ pub enum DiskFileSaveError {
     /// `FILE_SAVE_ERROR` (HTTP 400).
     FileSaveError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DiskFileSaveError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DiskFileSaveError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "FILE_ID_EMPTY" => Self::FileIdEmpty,
             "FILE_SAVE_ERROR" => Self::FileSaveError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5895,19 +5953,21 @@ impl DiskFolderGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DiskFolderGet {
+impl ::b24_core::__private::Method for DiskFolderGet {
     const NAME: &'static str = "im.disk.folder.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-folder-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.disk.folder.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -5928,20 +5988,20 @@ pub enum DiskFolderGetError {
     /// `ACCESS_ERROR` (HTTP 403).
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DiskFolderGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DiskFolderGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5965,7 +6025,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DiskFolderGetError {
 pub struct MessageAdd {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
     /// `MESSAGE` (required): `string`.
     #[serde(rename = "MESSAGE")]
     pub message: ::std::string::String,
@@ -6011,14 +6071,14 @@ pub struct MessageAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub system: ::std::option::Option<::b24_core::types::Yn>,
+    pub system: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `URL_PREVIEW`: `yn`. Server default: `Y`.
     #[serde(
         rename = "URL_PREVIEW",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub url_preview: ::std::option::Option<::b24_core::types::Yn>,
+    pub url_preview: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `REPLY_ID`: `int`.
     #[serde(
         rename = "REPLY_ID",
@@ -6032,7 +6092,7 @@ impl MessageAdd {
     /// A request with the required parameters `DIALOG_ID`, `MESSAGE`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
         message: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -6092,7 +6152,7 @@ impl MessageAdd {
     #[must_use]
     pub fn system(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.system = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -6101,7 +6161,7 @@ impl MessageAdd {
     #[must_use]
     pub fn url_preview(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.url_preview = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -6116,16 +6176,18 @@ impl MessageAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageAdd {
+impl ::b24_core::__private::Method for MessageAdd {
     const NAME: &'static str = "im.message.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.message.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
@@ -6170,13 +6232,13 @@ pub enum MessageAddError {
     /// `REPLY_FROM_OTHER_CHAT_ERROR`.
     ReplyFromOtherChatError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MESSAGE_EMPTY" => Self::MessageEmpty,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
@@ -6192,7 +6254,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for MessageAddError {
             "REPLY_FROM_OTHER_CHAT_ERROR" => Self::ReplyFromOtherChatError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6260,16 +6322,18 @@ impl MessageCommand {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageCommand {
+impl ::b24_core::__private::Method for MessageCommand {
     const NAME: &'static str = "im.message.command";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-command.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.message.command");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
@@ -6298,13 +6362,13 @@ pub enum MessageCommandError {
     /// `PARAMS_ERROR`.
     ParamsError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageCommandError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageCommandError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MESSAGE_ID_ERROR" => Self::MessageIdError,
             "BOT_ID_ERROR" => Self::BotIdError,
@@ -6312,7 +6376,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for MessageCommandError {
             "PARAMS_ERROR" => Self::ParamsError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6349,16 +6413,18 @@ impl MessageDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageDelete {
+impl ::b24_core::__private::Method for MessageDelete {
     const NAME: &'static str = "im.message.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.message.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
@@ -6375,19 +6441,19 @@ pub enum MessageDeleteError {
     /// `CANT_EDIT_MESSAGE`.
     CantEditMessage,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MESSAGE_ID_ERROR" => Self::MessageIdError,
             "CANT_EDIT_MESSAGE" => Self::CantEditMessage,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6441,16 +6507,18 @@ impl MessageLike {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageLike {
+impl ::b24_core::__private::Method for MessageLike {
     const NAME: &'static str = "im.message.like";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-like.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.message.like");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
@@ -6468,19 +6536,19 @@ pub enum MessageLikeError {
     /// `WITHOUT_CHANGES`.
     WithoutChanges,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageLikeError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageLikeError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MESSAGE_ID_ERROR" => Self::MessageIdError,
             "WITHOUT_CHANGES" => Self::WithoutChanges,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6507,7 +6575,7 @@ pub struct MessageShare {
     pub message_id: i64,
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
     /// `TYPE` (required): `string`. Documented values: `CHAT`, `TASK`, `POST`, `CALEND`.
     #[serde(rename = "TYPE")]
     pub type_: ::std::string::String,
@@ -6518,7 +6586,7 @@ impl MessageShare {
     #[must_use]
     pub fn new(
         message_id: impl ::std::convert::Into<i64>,
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
         type_: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -6529,16 +6597,18 @@ impl MessageShare {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageShare {
+impl ::b24_core::__private::Method for MessageShare {
     const NAME: &'static str = "im.message.share";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-share.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.message.share");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
@@ -6562,13 +6632,13 @@ pub enum MessageShareError {
     /// `PARAMS_ERROR`.
     ParamsError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageShareError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageShareError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MESSAGE_ID_ERROR" => Self::MessageIdError,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
@@ -6576,7 +6646,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for MessageShareError {
             "PARAMS_ERROR" => Self::ParamsError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6650,7 +6720,7 @@ pub struct MessageUpdate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub url_preview: ::std::option::Option<::b24_core::types::Yn>,
+    pub url_preview: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl MessageUpdate {
@@ -6721,7 +6791,7 @@ impl MessageUpdate {
     #[must_use]
     pub fn url_preview(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.url_preview = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -6730,16 +6800,18 @@ impl MessageUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageUpdate {
+impl ::b24_core::__private::Method for MessageUpdate {
     const NAME: &'static str = "im.message.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.message.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.message_id, "MESSAGE_ID", problems);
@@ -6773,13 +6845,13 @@ pub enum MessageUpdateError {
     /// `MENU_OVERSIZE`.
     MenuOversize,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MESSAGE_ID_ERROR" => Self::MessageIdError,
             "CANT_EDIT_MESSAGE" => Self::CantEditMessage,
@@ -6791,7 +6863,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for MessageUpdateError {
             "MENU_OVERSIZE" => Self::MenuOversize,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6949,16 +7021,18 @@ impl Notify {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Notify {
+impl ::b24_core::__private::Method for Notify {
     const NAME: &'static str = "im.notify";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
@@ -6989,13 +7063,13 @@ pub enum NotifyError {
     /// `ATTACH_ERROR`.
     AttachError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NotifyError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
@@ -7004,7 +7078,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for NotifyError {
             "ATTACH_ERROR" => Self::AttachError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7048,16 +7122,18 @@ impl NotifyAnswer {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NotifyAnswer {
+impl ::b24_core::__private::Method for NotifyAnswer {
     const NAME: &'static str = "im.notify.answer";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-answer.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = notify_answer::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.answer");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.notify_id, "NOTIFY_ID", problems);
@@ -7076,19 +7152,19 @@ pub enum NotifyAnswerError {
     /// `ANSWER_TEXT_ERROR`.
     AnswerTextError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NotifyAnswerError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyAnswerError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ID_ERROR" => Self::IdError,
             "ANSWER_TEXT_ERROR" => Self::AnswerTextError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7123,10 +7199,10 @@ pub mod notify_answer {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7191,16 +7267,18 @@ impl NotifyConfirm {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NotifyConfirm {
+impl ::b24_core::__private::Method for NotifyConfirm {
     const NAME: &'static str = "im.notify.confirm";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-confirm.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = notify_confirm::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.confirm");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.notify_id, "NOTIFY_ID", problems);
@@ -7223,19 +7301,19 @@ pub enum NotifyConfirmError {
     /// `NOTIFY_VALUE_ERROR`.
     NotifyValueError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NotifyConfirmError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyConfirmError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ID_ERROR" => Self::IdError,
             "NOTIFY_VALUE_ERROR" => Self::NotifyValueError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7270,10 +7348,10 @@ pub mod notify_confirm {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7392,16 +7470,18 @@ impl NotifyDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NotifyDelete {
+impl ::b24_core::__private::Method for NotifyDelete {
     const NAME: &'static str = "im.notify.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -7421,19 +7501,19 @@ pub enum NotifyDeleteError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NotifyDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "PARAMS_ERROR" => Self::ParamsError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7527,16 +7607,18 @@ impl NotifyGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NotifyGet {
+impl ::b24_core::__private::Method for NotifyGet {
     const NAME: &'static str = "im.notify.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = notify_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
@@ -7560,19 +7642,19 @@ pub enum NotifyGetError {
     /// `LAST_ID_STRING`.
     LastIdString,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NotifyGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "LAST_ID_AND_LAST_TYPE" => Self::LastIdAndLastType,
             "LAST_ID_STRING" => Self::LastIdString,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7637,10 +7719,10 @@ pub mod notify_get {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7945,16 +8027,18 @@ impl NotifyHistorySearch {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NotifyHistorySearch {
+impl ::b24_core::__private::Method for NotifyHistorySearch {
     const NAME: &'static str = "im.notify.history.search";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = notify_history_search::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.history.search");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.search_text, "SEARCH_TEXT", problems);
@@ -8001,19 +8085,20 @@ pub enum NotifyHistorySearchError {
     /// `LAST_ID_STRING`.
     LastIdString,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NotifyHistorySearchError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for NotifyHistorySearchError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "SEARCH_TEXT_ERROR" => Self::SearchTextError,
             "LAST_ID_STRING" => Self::LastIdString,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8071,10 +8156,10 @@ pub mod notify_history_search {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8269,16 +8354,18 @@ impl NotifyPersonalAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NotifyPersonalAdd {
+impl ::b24_core::__private::Method for NotifyPersonalAdd {
     const NAME: &'static str = "im.notify.personal.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-personal-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.personal.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
@@ -8308,13 +8395,13 @@ pub enum NotifyPersonalAddError {
     /// `ATTACH_ERROR`.
     AttachError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NotifyPersonalAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyPersonalAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
@@ -8323,7 +8410,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for NotifyPersonalAddError {
             "ATTACH_ERROR" => Self::AttachError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8358,7 +8445,7 @@ pub struct NotifyRead {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub action: ::std::option::Option<::b24_core::types::Yn>,
+    pub action: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `ONLY_CURRENT`: `string`.
     #[serde(
         rename = "ONLY_CURRENT",
@@ -8388,7 +8475,7 @@ impl NotifyRead {
     #[must_use]
     pub fn action(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.action = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -8406,16 +8493,18 @@ impl NotifyRead {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NotifyRead {
+impl ::b24_core::__private::Method for NotifyRead {
     const NAME: &'static str = "im.notify.read";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-read.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.read");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -8434,17 +8523,17 @@ impl ::b24_core::Method for NotifyRead {
 #[allow(dead_code)]
 pub enum NotifyReadError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NotifyReadError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyReadError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8475,16 +8564,18 @@ impl NotifyReadAll {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NotifyReadAll {
+impl ::b24_core::__private::Method for NotifyReadAll {
     const NAME: &'static str = "im.notify.read.all";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-read-all.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = notify_read_all::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.read.all");
         let problems = &mut all;
         all.finish()
@@ -8496,17 +8587,17 @@ impl ::b24_core::Method for NotifyReadAll {
 #[allow(dead_code)]
 pub enum NotifyReadAllError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NotifyReadAllError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyReadAllError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8546,10 +8637,10 @@ pub mod notify_read_all {
         )]
         pub new_counter: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8608,7 +8699,7 @@ pub struct NotifyReadList {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub action: ::std::option::Option<::b24_core::types::Yn>,
+    pub action: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl NotifyReadList {
@@ -8628,23 +8719,25 @@ impl NotifyReadList {
     #[must_use]
     pub fn action(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.action = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NotifyReadList {
+impl ::b24_core::__private::Method for NotifyReadList {
     const NAME: &'static str = "im.notify.read.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-read-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.read.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.ids, "IDS", problems);
@@ -8660,18 +8753,18 @@ pub enum NotifyReadListError {
     /// `PARAMS_ERROR`.
     ParamsError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NotifyReadListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifyReadListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "PARAMS_ERROR" => Self::ParamsError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8702,16 +8795,18 @@ impl NotifySchemaGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NotifySchemaGet {
+impl ::b24_core::__private::Method for NotifySchemaGet {
     const NAME: &'static str = "im.notify.schema.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-schema-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = notify_schema_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.schema.get");
         let problems = &mut all;
         all.finish()
@@ -8723,17 +8818,17 @@ impl ::b24_core::Method for NotifySchemaGet {
 #[allow(dead_code)]
 pub enum NotifySchemaGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NotifySchemaGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifySchemaGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8782,10 +8877,10 @@ pub mod notify_schema_get {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8964,16 +9059,18 @@ impl NotifySystemAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NotifySystemAdd {
+impl ::b24_core::__private::Method for NotifySystemAdd {
     const NAME: &'static str = "im.notify.system.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-system-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.notify.system.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
@@ -9003,13 +9100,13 @@ pub enum NotifySystemAddError {
     /// `ATTACH_ERROR`.
     AttachError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NotifySystemAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NotifySystemAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
@@ -9018,7 +9115,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for NotifySystemAddError {
             "ATTACH_ERROR" => Self::AttachError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9046,21 +9143,21 @@ pub struct RecentGet {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_openlines: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_openlines: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `SKIP_CHAT`: `yn`.
     #[serde(
         rename = "SKIP_CHAT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_chat: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_chat: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `SKIP_DIALOG`: `yn`.
     #[serde(
         rename = "SKIP_DIALOG",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_dialog: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_dialog: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `LAST_UPDATE`: `datetime`.
     #[serde(
         rename = "LAST_UPDATE",
@@ -9074,7 +9171,7 @@ pub struct RecentGet {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub only_openlines: ::std::option::Option<::b24_core::types::Yn>,
+    pub only_openlines: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `LAST_SYNC_DATE`: `datetime`.
     #[serde(
         rename = "LAST_SYNC_DATE",
@@ -9101,7 +9198,7 @@ impl RecentGet {
     #[must_use]
     pub fn skip_openlines(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_openlines = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -9112,7 +9209,7 @@ impl RecentGet {
     #[must_use]
     pub fn skip_chat(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_chat = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -9121,7 +9218,7 @@ impl RecentGet {
     #[must_use]
     pub fn skip_dialog(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_dialog = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -9143,7 +9240,7 @@ impl RecentGet {
     #[must_use]
     pub fn only_openlines(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.only_openlines = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -9163,16 +9260,18 @@ impl RecentGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RecentGet {
+impl ::b24_core::__private::Method for RecentGet {
     const NAME: &'static str = "im.recent.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/im-recent-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<recent_get::RecentItem>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.recent.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(
@@ -9202,17 +9301,17 @@ impl ::b24_core::Method for RecentGet {
 #[allow(dead_code)]
 pub enum RecentGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RecentGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9252,10 +9351,10 @@ pub mod recent_get {
         )]
         pub color: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Avatar {
+    impl ::b24_core::__private::wire::FromWire for Avatar {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -9324,10 +9423,10 @@ pub mod recent_get {
         )]
         pub id: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for EntityLink {
+    impl ::b24_core::__private::wire::FromWire for EntityLink {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -9578,10 +9677,10 @@ pub mod recent_get {
         )]
         pub public: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for RecentChat {
+    impl ::b24_core::__private::wire::FromWire for RecentChat {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -9932,7 +10031,7 @@ pub mod recent_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::b24_core::types::DialogId>,
+        pub id: ::std::option::Option<::b24_core::__private::types::DialogId>,
         /// `chat_id`: `int`.
         #[serde(
             rename = "chat_id",
@@ -10039,10 +10138,10 @@ pub mod recent_get {
         )]
         pub options: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for RecentItem {
+    impl ::b24_core::__private::wire::FromWire for RecentItem {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -10270,14 +10369,14 @@ pub mod recent_get {
             let v: ::b24_core::__private::serde_json::Value = ::b24_core::__private::serde::Deserialize::deserialize(
                 d,
             )?;
-            <Self as ::b24_core::wire::FromWire>::from_wire(&v)
+            <Self as ::b24_core::__private::wire::FromWire>::from_wire(&v)
                 .map_err(<D::Error as ::b24_core::__private::serde::de::Error>::custom)
         }
     }
-    impl ::b24_core::wire::FromWire for RecentItemType {
+    impl ::b24_core::__private::wire::FromWire for RecentItemType {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let s = ::b24_core::__private::wire::scalar_string(value)?;
             if ::b24_core::__private::wire::same(&s, "user", false) {
                 return ::std::result::Result::Ok(Self::User);
@@ -10376,10 +10475,10 @@ pub mod recent_get {
         )]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for RecentMessage {
+    impl ::b24_core::__private::wire::FromWire for RecentMessage {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -10630,10 +10729,10 @@ pub mod recent_get {
         )]
         pub absent: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for RecentUser {
+    impl ::b24_core::__private::wire::FromWire for RecentUser {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -10867,14 +10966,14 @@ pub mod recent_get {
 pub struct RecentHide {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
 }
 #[allow(deprecated, clippy::all)]
 impl RecentHide {
     /// A request with the required parameter `DIALOG_ID`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
@@ -10882,16 +10981,18 @@ impl RecentHide {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RecentHide {
+impl ::b24_core::__private::Method for RecentHide {
     const NAME: &'static str = "im.recent.hide";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-recent-hide.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.recent.hide");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
@@ -10906,18 +11007,18 @@ pub enum RecentHideError {
     /// `DIALOG_ID_EMPTY` (HTTP 400).
     DialogIdEmpty,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RecentHideError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentHideError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10945,21 +11046,21 @@ pub struct RecentList {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_openlines: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_openlines: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `SKIP_DIALOG`: `yn`.
     #[serde(
         rename = "SKIP_DIALOG",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_dialog: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_dialog: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `SKIP_CHAT`: `yn`.
     #[serde(
         rename = "SKIP_CHAT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_chat: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_chat: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `LAST_MESSAGE_DATE`: `datetime`.
     #[serde(
         rename = "LAST_MESSAGE_DATE",
@@ -10973,49 +11074,51 @@ pub struct RecentList {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub unread_only: ::std::option::Option<::b24_core::types::Yn>,
+    pub unread_only: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `PARSE_TEXT`: `yn`.
     #[serde(
         rename = "PARSE_TEXT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub parse_text: ::std::option::Option<::b24_core::types::Yn>,
+    pub parse_text: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `GET_ORIGINAL_TEXT`: `yn`.
     #[serde(
         rename = "GET_ORIGINAL_TEXT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub get_original_text: ::std::option::Option<::b24_core::types::Yn>,
+    pub get_original_text: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `SKIP_UNDISTRIBUTED_OPENLINES`: `yn`.
     #[serde(
         rename = "SKIP_UNDISTRIBUTED_OPENLINES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_undistributed_openlines: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_undistributed_openlines: ::std::option::Option<
+        ::b24_core::__private::types::Yn,
+    >,
     /// `ONLY_COPILOT`: `yn`.
     #[serde(
         rename = "ONLY_COPILOT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub only_copilot: ::std::option::Option<::b24_core::types::Yn>,
+    pub only_copilot: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `ONLY_CHANNEL`: `yn`.
     #[serde(
         rename = "ONLY_CHANNEL",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub only_channel: ::std::option::Option<::b24_core::types::Yn>,
+    pub only_channel: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `CAN_MANAGE_MESSAGES`: `yn`.
     #[serde(
         rename = "CAN_MANAGE_MESSAGES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub can_manage_messages: ::std::option::Option<::b24_core::types::Yn>,
+    pub can_manage_messages: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `OFFSET`: `int`. Server default: `0`.
     #[serde(
         rename = "OFFSET",
@@ -11056,7 +11159,7 @@ impl RecentList {
     #[must_use]
     pub fn skip_openlines(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_openlines = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -11067,7 +11170,7 @@ impl RecentList {
     #[must_use]
     pub fn skip_dialog(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_dialog = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -11078,7 +11181,7 @@ impl RecentList {
     #[must_use]
     pub fn skip_chat(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_chat = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -11098,7 +11201,7 @@ impl RecentList {
     #[must_use]
     pub fn unread_only(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.unread_only = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -11109,7 +11212,7 @@ impl RecentList {
     #[must_use]
     pub fn parse_text(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.parse_text = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -11118,7 +11221,7 @@ impl RecentList {
     #[must_use]
     pub fn get_original_text(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.get_original_text = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -11129,7 +11232,7 @@ impl RecentList {
     #[must_use]
     pub fn skip_undistributed_openlines(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_undistributed_openlines = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -11140,7 +11243,7 @@ impl RecentList {
     #[must_use]
     pub fn only_copilot(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.only_copilot = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -11151,7 +11254,7 @@ impl RecentList {
     #[must_use]
     pub fn only_channel(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.only_channel = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -11162,7 +11265,7 @@ impl RecentList {
     #[must_use]
     pub fn can_manage_messages(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.can_manage_messages = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -11183,20 +11286,22 @@ impl RecentList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RecentList {
+impl ::b24_core::__private::Method for RecentList {
     const NAME: &'static str = "im.recent.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::LimitOffset {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
         offset_param: "OFFSET",
         limit_param: "LIMIT",
         max_limit: ::std::option::Option::Some(200u32),
     };
     type Output = recent_list::RecentList;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.recent.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(
@@ -11256,17 +11361,17 @@ impl ::b24_core::Method for RecentList {
 #[allow(dead_code)]
 pub enum RecentListError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RecentListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11306,10 +11411,10 @@ pub mod recent_list {
         )]
         pub color: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Avatar {
+    impl ::b24_core::__private::wire::FromWire for Avatar {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -11378,10 +11483,10 @@ pub mod recent_list {
         )]
         pub id: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for EntityLink {
+    impl ::b24_core::__private::wire::FromWire for EntityLink {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -11632,10 +11737,10 @@ pub mod recent_list {
         )]
         pub public: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for RecentChat {
+    impl ::b24_core::__private::wire::FromWire for RecentChat {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -11986,7 +12091,7 @@ pub mod recent_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub id: ::std::option::Option<::b24_core::types::DialogId>,
+        pub id: ::std::option::Option<::b24_core::__private::types::DialogId>,
         /// `chat_id`: `int`.
         #[serde(
             rename = "chat_id",
@@ -12093,10 +12198,10 @@ pub mod recent_list {
         )]
         pub options: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for RecentItem {
+    impl ::b24_core::__private::wire::FromWire for RecentItem {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -12324,14 +12429,14 @@ pub mod recent_list {
             let v: ::b24_core::__private::serde_json::Value = ::b24_core::__private::serde::Deserialize::deserialize(
                 d,
             )?;
-            <Self as ::b24_core::wire::FromWire>::from_wire(&v)
+            <Self as ::b24_core::__private::wire::FromWire>::from_wire(&v)
                 .map_err(<D::Error as ::b24_core::__private::serde::de::Error>::custom)
         }
     }
-    impl ::b24_core::wire::FromWire for RecentItemType {
+    impl ::b24_core::__private::wire::FromWire for RecentItemType {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let s = ::b24_core::__private::wire::scalar_string(value)?;
             if ::b24_core::__private::wire::same(&s, "user", false) {
                 return ::std::result::Result::Ok(Self::User);
@@ -12409,10 +12514,10 @@ pub mod recent_list {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for RecentList {
+    impl ::b24_core::__private::wire::FromWire for RecentList {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -12561,10 +12666,10 @@ pub mod recent_list {
         )]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for RecentMessage {
+    impl ::b24_core::__private::wire::FromWire for RecentMessage {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -12815,10 +12920,10 @@ pub mod recent_list {
         )]
         pub absent: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for RecentUser {
+    impl ::b24_core::__private::wire::FromWire for RecentUser {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -13052,21 +13157,21 @@ pub mod recent_list {
 pub struct RecentPin {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
     /// `PIN`: `yn`. Server default: `Y`.
     #[serde(
         rename = "PIN",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub pin: ::std::option::Option<::b24_core::types::Yn>,
+    pub pin: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl RecentPin {
     /// A request with the required parameter `DIALOG_ID`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
@@ -13077,23 +13182,25 @@ impl RecentPin {
     #[must_use]
     pub fn pin(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.pin = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RecentPin {
+impl ::b24_core::__private::Method for RecentPin {
     const NAME: &'static str = "im.recent.pin";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-recent-pin.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.recent.pin");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
@@ -13111,19 +13218,19 @@ pub enum RecentPinError {
     /// `ACCESS_ERROR` (HTTP 400).
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RecentPinError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentPinError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -13147,21 +13254,21 @@ impl ::std::convert::From<&::b24_core::ApiError> for RecentPinError {
 pub struct RecentUnread {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
     /// `ACTION`: `yn`. Server default: `Y`.
     #[serde(
         rename = "ACTION",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub action: ::std::option::Option<::b24_core::types::Yn>,
+    pub action: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl RecentUnread {
     /// A request with the required parameter `DIALOG_ID`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
@@ -13172,23 +13279,25 @@ impl RecentUnread {
     #[must_use]
     pub fn action(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.action = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RecentUnread {
+impl ::b24_core::__private::Method for RecentUnread {
     const NAME: &'static str = "im.recent.unread";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-recent-unread.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.recent.unread");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
@@ -13204,18 +13313,18 @@ pub enum RecentUnreadError {
     /// `DIALOG_ID_EMPTY` (HTTP 400).
     DialogIdEmpty,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RecentUnreadError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RecentUnreadError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -13246,19 +13355,21 @@ impl RevisionGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RevisionGet {
+impl ::b24_core::__private::Method for RevisionGet {
     const NAME: &'static str = "im.revision.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/im-revision-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.revision.get");
         let problems = &mut all;
         all.finish()
@@ -13270,17 +13381,17 @@ impl ::b24_core::Method for RevisionGet {
 #[allow(dead_code)]
 pub enum RevisionGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RevisionGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RevisionGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -13375,20 +13486,22 @@ impl SearchChatList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SearchChatList {
+impl ::b24_core::__private::Method for SearchChatList {
     const NAME: &'static str = "im.search.chat.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::LimitOffset {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
         offset_param: "OFFSET",
         limit_param: "LIMIT",
         max_limit: ::std::option::Option::None,
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.search.chat.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.find, "FIND", problems);
@@ -13406,18 +13519,18 @@ pub enum SearchChatListError {
     /// `FIND_SHORT`.
     FindShort,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SearchChatListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchChatListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "FIND_SHORT" => Self::FindShort,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -13448,7 +13561,7 @@ pub struct SearchDepartmentList {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub user_data: ::std::option::Option<::b24_core::types::Yn>,
+    pub user_data: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `OFFSET`: `int`. Server default: `0`.
     #[serde(
         rename = "OFFSET",
@@ -13480,7 +13593,7 @@ impl SearchDepartmentList {
     #[must_use]
     pub fn user_data(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.user_data = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -13499,20 +13612,22 @@ impl SearchDepartmentList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SearchDepartmentList {
+impl ::b24_core::__private::Method for SearchDepartmentList {
     const NAME: &'static str = "im.search.department.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/search/im-search-department-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::LimitOffset {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
         offset_param: "OFFSET",
         limit_param: "LIMIT",
         max_limit: ::std::option::Option::None,
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.search.department.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.find, "FIND", problems);
@@ -13531,18 +13646,19 @@ pub enum SearchDepartmentListError {
     /// `FIND_SHORT`.
     FindShort,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SearchDepartmentListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for SearchDepartmentListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "FIND_SHORT" => Self::FindShort,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -13567,14 +13683,14 @@ impl ::std::convert::From<&::b24_core::ApiError> for SearchDepartmentListError {
 pub struct SearchLastAdd {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
 }
 #[allow(deprecated, clippy::all)]
 impl SearchLastAdd {
     /// A request with the required parameter `DIALOG_ID`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
@@ -13582,16 +13698,18 @@ impl SearchLastAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SearchLastAdd {
+impl ::b24_core::__private::Method for SearchLastAdd {
     const NAME: &'static str = "im.search.last.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.search.last.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
@@ -13606,18 +13724,18 @@ pub enum SearchLastAddError {
     /// `DIALOG_ID_EMPTY`.
     DialogIdEmpty,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SearchLastAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchLastAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -13642,14 +13760,14 @@ impl ::std::convert::From<&::b24_core::ApiError> for SearchLastAddError {
 pub struct SearchLastDelete {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
 }
 #[allow(deprecated, clippy::all)]
 impl SearchLastDelete {
     /// A request with the required parameter `DIALOG_ID`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
@@ -13657,16 +13775,18 @@ impl SearchLastDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SearchLastDelete {
+impl ::b24_core::__private::Method for SearchLastDelete {
     const NAME: &'static str = "im.search.last.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.search.last.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
@@ -13681,18 +13801,18 @@ pub enum SearchLastDeleteError {
     /// `DIALOG_ID_EMPTY`.
     DialogIdEmpty,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SearchLastDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchLastDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -13721,21 +13841,21 @@ pub struct SearchLastGet {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_openlines: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_openlines: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `SKIP_CHAT`: `yn`. Server default: `N`.
     #[serde(
         rename = "SKIP_CHAT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_chat: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_chat: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `SKIP_DIALOG`: `yn`. Server default: `N`.
     #[serde(
         rename = "SKIP_DIALOG",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_dialog: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_dialog: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl SearchLastGet {
@@ -13752,7 +13872,7 @@ impl SearchLastGet {
     #[must_use]
     pub fn skip_openlines(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_openlines = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -13763,7 +13883,7 @@ impl SearchLastGet {
     #[must_use]
     pub fn skip_chat(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_chat = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -13772,7 +13892,7 @@ impl SearchLastGet {
     #[must_use]
     pub fn skip_dialog(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_dialog = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -13781,16 +13901,18 @@ impl SearchLastGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SearchLastGet {
+impl ::b24_core::__private::Method for SearchLastGet {
     const NAME: &'static str = "im.search.last.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.search.last.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(
@@ -13809,17 +13931,17 @@ impl ::b24_core::Method for SearchLastGet {
 #[allow(dead_code)]
 pub enum SearchLastGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SearchLastGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchLastGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -13850,7 +13972,7 @@ pub struct SearchUserList {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub business: ::std::option::Option<::b24_core::types::Yn>,
+    pub business: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `OFFSET`: `int`. Server default: `0`.
     #[serde(
         rename = "OFFSET",
@@ -13882,7 +14004,7 @@ impl SearchUserList {
     #[must_use]
     pub fn business(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.business = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -13901,20 +14023,22 @@ impl SearchUserList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SearchUserList {
+impl ::b24_core::__private::Method for SearchUserList {
     const NAME: &'static str = "im.search.user.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/search/im-search-user-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::LimitOffset {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
         offset_param: "OFFSET",
         limit_param: "LIMIT",
         max_limit: ::std::option::Option::None,
     };
     type Output = search_user_list::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.search.user.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.find, "FIND", problems);
@@ -13933,18 +14057,18 @@ pub enum SearchUserListError {
     /// `FIND_SHORT`.
     FindShort,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SearchUserListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchUserListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "FIND_SHORT" => Self::FindShort,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -13991,10 +14115,10 @@ pub mod search_user_list {
         )]
         pub inner_phone: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Phones {
+    impl ::b24_core::__private::wire::FromWire for Phones {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -14207,10 +14331,10 @@ pub mod search_user_list {
         )]
         pub phones: ::std::option::Option<Phones>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -14507,16 +14631,18 @@ impl UserGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserGet {
+impl ::b24_core::__private::Method for UserGet {
     const NAME: &'static str = "im.user.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/users/im-user-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = user_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.user.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -14536,20 +14662,20 @@ pub enum UserGetError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ID_EMPTY" => Self::IdEmpty,
             "USER_NOT_EXISTS" => Self::UserNotExists,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -14596,10 +14722,10 @@ pub mod user_get {
         )]
         pub inner_phone: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Phones {
+    impl ::b24_core::__private::wire::FromWire for Phones {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -14866,10 +14992,10 @@ pub mod user_get {
         )]
         pub email: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -15252,16 +15378,18 @@ impl UserListGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserListGet {
+impl ::b24_core::__private::Method for UserListGet {
     const NAME: &'static str = "im.user.list.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = user_list_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.user.list.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -15278,18 +15406,18 @@ pub enum UserListGetError {
     /// `INVALID_FORMAT`.
     InvalidFormat,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserListGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserListGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "INVALID_FORMAT" => Self::InvalidFormat,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -15336,10 +15464,10 @@ pub mod user_list_get {
         )]
         pub inner_phone: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Phones {
+    impl ::b24_core::__private::wire::FromWire for Phones {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -15606,10 +15734,10 @@ pub mod user_list_get {
         )]
         pub email: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -15946,16 +16074,18 @@ impl UserStatusGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserStatusGet {
+impl ::b24_core::__private::Method for UserStatusGet {
     const NAME: &'static str = "im.user.status.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/users/im-user-status-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::string::String;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.user.status.get");
         let problems = &mut all;
         all.finish()
@@ -15967,17 +16097,17 @@ impl ::b24_core::Method for UserStatusGet {
 #[allow(dead_code)]
 pub enum UserStatusGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserStatusGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserStatusGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16008,16 +16138,18 @@ impl UserStatusIdleEnd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserStatusIdleEnd {
+impl ::b24_core::__private::Method for UserStatusIdleEnd {
     const NAME: &'static str = "im.user.status.idle.end";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/users/im-user-status-idle-end.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.user.status.idle.end");
         let problems = &mut all;
         all.finish()
@@ -16029,17 +16161,17 @@ impl ::b24_core::Method for UserStatusIdleEnd {
 #[allow(dead_code)]
 pub enum UserStatusIdleEndError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserStatusIdleEndError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserStatusIdleEndError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16086,16 +16218,18 @@ impl UserStatusIdleStart {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserStatusIdleStart {
+impl ::b24_core::__private::Method for UserStatusIdleStart {
     const NAME: &'static str = "im.user.status.idle.start";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/users/im-user-status-idle-start.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.user.status.idle.start");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.ago, "AGO", problems);
@@ -16108,17 +16242,18 @@ impl ::b24_core::Method for UserStatusIdleStart {
 #[allow(dead_code)]
 pub enum UserStatusIdleStartError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserStatusIdleStartError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for UserStatusIdleStartError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16155,16 +16290,18 @@ impl UserStatusSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserStatusSet {
+impl ::b24_core::__private::Method for UserStatusSet {
     const NAME: &'static str = "im.user.status.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/users/im-user-status-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.user.status.set");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.status, "STATUS", problems);
@@ -16180,18 +16317,18 @@ pub enum UserStatusSetError {
     /// `STATUS_ERROR`.
     StatusError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserStatusSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserStatusSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "STATUS_ERROR" => Self::StatusError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16252,13 +16389,13 @@ impl V2EventGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2EventGet {
+impl ::b24_core::__private::Method for V2EventGet {
     const NAME: &'static str = "im.v2.Event.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::LimitOffset {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
         offset_param: "offset",
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
@@ -16268,7 +16405,9 @@ impl ::b24_core::Method for V2EventGet {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.v2.Event.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.offset, "offset", problems);
@@ -16282,17 +16421,17 @@ impl ::b24_core::Method for V2EventGet {
 #[allow(dead_code)]
 pub enum V2EventGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2EventGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16323,16 +16462,18 @@ impl V2EventSubscribe {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2EventSubscribe {
+impl ::b24_core::__private::Method for V2EventSubscribe {
     const NAME: &'static str = "im.v2.Event.subscribe";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-subscribe.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.v2.Event.subscribe");
         let problems = &mut all;
         all.finish()
@@ -16344,17 +16485,17 @@ impl ::b24_core::Method for V2EventSubscribe {
 #[allow(dead_code)]
 pub enum V2EventSubscribeError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2EventSubscribeError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventSubscribeError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16385,16 +16526,18 @@ impl V2EventUnsubscribe {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2EventUnsubscribe {
+impl ::b24_core::__private::Method for V2EventUnsubscribe {
     const NAME: &'static str = "im.v2.Event.unsubscribe";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-unsubscribe.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.v2.Event.unsubscribe");
         let problems = &mut all;
         all.finish()
@@ -16406,17 +16549,17 @@ impl ::b24_core::Method for V2EventUnsubscribe {
 #[allow(dead_code)]
 pub enum V2EventUnsubscribeError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2EventUnsubscribeError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventUnsubscribeError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16460,19 +16603,21 @@ impl V2FileDownload {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2FileDownload {
+impl ::b24_core::__private::Method for V2FileDownload {
     const NAME: &'static str = "im.v2.File.download";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/files/file-download.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.v2.File.download");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
@@ -16491,19 +16636,19 @@ pub enum V2FileDownloadError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2FileDownloadError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2FileDownloadError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "FILE_NOT_FOUND" => Self::FileNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16547,19 +16692,21 @@ impl V2FileUpload {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2FileUpload {
+impl ::b24_core::__private::Method for V2FileUpload {
     const NAME: &'static str = "im.v2.File.upload";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["im"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/files/file-upload.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("im.v2.File.upload");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "dialogId", problems);
@@ -16590,13 +16737,13 @@ pub enum V2FileUploadError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2FileUploadError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2FileUploadError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "FILE_EMPTY" => Self::FileEmpty,
             "FILE_INVALID_CONTENT" => Self::FileInvalidContent,
@@ -16608,7 +16755,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2FileUploadError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16646,10 +16793,10 @@ pub mod v2_file_upload {
         )]
         pub message: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,

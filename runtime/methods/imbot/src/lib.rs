@@ -213,16 +213,18 @@ impl AppRegister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for AppRegister {
+impl ::b24_core::__private::Method for AppRegister {
     const NAME: &'static str = "imbot.app.register";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/outdated/create-app/imbot-app-register.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.app.register");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
@@ -270,13 +272,13 @@ pub enum AppRegisterError {
     /// `WRONG_REQUEST`.
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AppRegisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for AppRegisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
@@ -287,7 +289,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for AppRegisterError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -338,16 +340,18 @@ impl AppUnregister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for AppUnregister {
+impl ::b24_core::__private::Method for AppUnregister {
     const NAME: &'static str = "imbot.app.unregister";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/outdated/create-app/imbot-app-unregister.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.app.unregister");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.app_id, "APP_ID", problems);
@@ -366,20 +370,20 @@ pub enum AppUnregisterError {
     /// `WRONG_REQUEST`.
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AppUnregisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for AppUnregisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_APP_ID_ERROR" => Self::ChatAppIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -637,16 +641,18 @@ impl AppUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for AppUpdate {
+impl ::b24_core::__private::Method for AppUpdate {
     const NAME: &'static str = "imbot.app.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chats/outdated/create-app/imbot-app-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.app.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.app_id, "APP_ID", problems);
@@ -699,13 +705,13 @@ pub enum AppUpdateError {
     /// `WRONG_REQUEST`.
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AppUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for AppUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_APP_ID_ERROR" => Self::ChatAppIdError,
             "APP_ID_ERROR" => Self::AppIdError,
@@ -713,7 +719,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for AppUpdateError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -745,16 +751,18 @@ impl BotList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BotList {
+impl ::b24_core::__private::Method for BotList {
     const NAME: &'static str = "imbot.bot.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-bot-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bot_list::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.bot.list");
         let problems = &mut all;
         all.finish()
@@ -768,18 +776,18 @@ pub enum BotListError {
     /// `WRONG_AUTH_TYPE`.
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BotListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BotListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -833,10 +841,10 @@ pub mod bot_list {
         )]
         pub openline: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1110,16 +1118,18 @@ impl ChatAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatAdd {
+impl ::b24_core::__private::Method for ChatAdd {
     const NAME: &'static str = "imbot.chat.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.type_, "TYPE", problems);
@@ -1150,13 +1160,13 @@ pub enum ChatAddError {
     /// `WRONG_REQUEST`.
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "INVALID_FORMAT" => Self::InvalidFormat,
             "BOT_ID_ERROR" => Self::BotIdError,
@@ -1164,7 +1174,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatAddError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1209,19 +1219,21 @@ impl ChatGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatGet {
+impl ::b24_core::__private::Method for ChatGet {
     const NAME: &'static str = "imbot.chat.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.entity_type, "ENTITY_TYPE", problems);
@@ -1241,19 +1253,19 @@ pub enum ChatGetError {
     /// `ACCESS_ERROR`.
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "AUTHORIZE_ERROR" => Self::AuthorizeError,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1324,16 +1336,18 @@ impl ChatLeave {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatLeave {
+impl ::b24_core::__private::Method for ChatLeave {
     const NAME: &'static str = "imbot.chat.leave";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-leave.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.leave");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -1358,13 +1372,13 @@ pub enum ChatLeaveError {
     /// `APP_ID_ERROR`.
     AppIdError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatLeaveError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatLeaveError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
@@ -1373,7 +1387,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatLeaveError {
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1407,7 +1421,7 @@ pub struct ChatSendTyping {
     pub bot_id: ::std::option::Option<i64>,
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
     /// `CLIENT_ID`: `string`.
     #[serde(
         rename = "CLIENT_ID",
@@ -1421,7 +1435,7 @@ impl ChatSendTyping {
     /// A request with the required parameter `DIALOG_ID`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
     ) -> Self {
         Self {
             bot_id: ::std::option::Option::None,
@@ -1446,16 +1460,18 @@ impl ChatSendTyping {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatSendTyping {
+impl ::b24_core::__private::Method for ChatSendTyping {
     const NAME: &'static str = "imbot.chat.sendTyping";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-send-typing.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.sendTyping");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
@@ -1476,20 +1492,20 @@ pub enum ChatSendTypingError {
     /// `DIALOG_ID_EMPTY`.
     DialogIdEmpty,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatSendTypingError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSendTypingError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1526,7 +1542,7 @@ pub struct ChatSetManager {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub is_manager: ::std::option::Option<::b24_core::types::Yn>,
+    pub is_manager: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `BOT_ID`: `int`.
     #[serde(
         rename = "BOT_ID",
@@ -1562,7 +1578,7 @@ impl ChatSetManager {
     #[must_use]
     pub fn is_manager(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.is_manager = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1584,16 +1600,18 @@ impl ChatSetManager {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatSetManager {
+impl ::b24_core::__private::Method for ChatSetManager {
     const NAME: &'static str = "imbot.chat.setManager";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-set-manager.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.setManager");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -1620,13 +1638,13 @@ pub enum ChatSetManagerError {
     /// `APP_ID_ERROR`.
     AppIdError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatSetManagerError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSetManagerError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
@@ -1635,7 +1653,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatSetManagerError {
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1713,16 +1731,18 @@ impl ChatSetOwner {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatSetOwner {
+impl ::b24_core::__private::Method for ChatSetOwner {
     const NAME: &'static str = "imbot.chat.setOwner";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-set-owner.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.setOwner");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -1750,13 +1770,13 @@ pub enum ChatSetOwnerError {
     /// `APP_ID_ERROR`.
     AppIdError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatSetOwnerError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatSetOwnerError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
@@ -1766,7 +1786,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatSetOwnerError {
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1844,16 +1864,18 @@ impl ChatUpdateAvatar {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatUpdateAvatar {
+impl ::b24_core::__private::Method for ChatUpdateAvatar {
     const NAME: &'static str = "imbot.chat.updateAvatar";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-update-avatar.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.updateAvatar");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -1884,13 +1906,13 @@ pub enum ChatUpdateAvatarError {
     /// `APP_ID_ERROR`.
     AppIdError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatUpdateAvatarError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateAvatarError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -1901,7 +1923,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatUpdateAvatarError {
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1979,16 +2001,18 @@ impl ChatUpdateColor {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatUpdateColor {
+impl ::b24_core::__private::Method for ChatUpdateColor {
     const NAME: &'static str = "imbot.chat.updateColor";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-update-color.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.updateColor");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -2017,13 +2041,13 @@ pub enum ChatUpdateColorError {
     /// `APP_ID_ERROR`.
     AppIdError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatUpdateColorError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateColorError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
@@ -2033,7 +2057,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatUpdateColorError {
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2111,16 +2135,18 @@ impl ChatUpdateTitle {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatUpdateTitle {
+impl ::b24_core::__private::Method for ChatUpdateTitle {
     const NAME: &'static str = "imbot.chat.updateTitle";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-update-title.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.updateTitle");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -2147,13 +2173,13 @@ pub enum ChatUpdateTitleError {
     /// `APP_ID_ERROR`.
     AppIdError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatUpdateTitleError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUpdateTitleError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "TITLE_EMPTY" => Self::TitleEmpty,
@@ -2162,7 +2188,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatUpdateTitleError {
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2199,7 +2225,7 @@ pub struct ChatUserAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub hide_history: ::std::option::Option<::b24_core::types::Yn>,
+    pub hide_history: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `BOT_ID`: `int`.
     #[serde(
         rename = "BOT_ID",
@@ -2237,7 +2263,7 @@ impl ChatUserAdd {
     #[must_use]
     pub fn hide_history(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.hide_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -2261,16 +2287,18 @@ impl ChatUserAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatUserAdd {
+impl ::b24_core::__private::Method for ChatUserAdd {
     const NAME: &'static str = "imbot.chat.user.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-user-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.user.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -2301,13 +2329,13 @@ pub enum ChatUserAddError {
     /// `APP_ID_ERROR`.
     AppIdError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatUserAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
@@ -2316,7 +2344,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatUserAddError {
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2394,16 +2422,18 @@ impl ChatUserDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatUserDelete {
+impl ::b24_core::__private::Method for ChatUserDelete {
     const NAME: &'static str = "imbot.chat.user.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-user-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.user.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -2431,13 +2461,13 @@ pub enum ChatUserDeleteError {
     /// `APP_ID_ERROR`.
     AppIdError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatUserDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
@@ -2447,7 +2477,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatUserDeleteError {
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2518,16 +2548,18 @@ impl ChatUserList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatUserList {
+impl ::b24_core::__private::Method for ChatUserList {
     const NAME: &'static str = "imbot.chat.user.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-user-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.chat.user.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -2550,13 +2582,13 @@ pub enum ChatUserListError {
     /// `APP_ID_ERROR`.
     AppIdError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatUserListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatUserListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
@@ -2564,7 +2596,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatUserListError {
             "APP_ID_ERROR" => Self::AppIdError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2647,14 +2679,14 @@ pub struct CommandAnswer {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub system: ::std::option::Option<::b24_core::types::Yn>,
+    pub system: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `URL_PREVIEW`: `yn`. Server default: `Y`.
     #[serde(
         rename = "URL_PREVIEW",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub url_preview: ::std::option::Option<::b24_core::types::Yn>,
+    pub url_preview: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `CLIENT_ID`: `string`.
     #[serde(
         rename = "CLIENT_ID",
@@ -2740,7 +2772,7 @@ impl CommandAnswer {
     #[must_use]
     pub fn system(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.system = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2749,7 +2781,7 @@ impl CommandAnswer {
     #[must_use]
     pub fn url_preview(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.url_preview = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -2767,16 +2799,18 @@ impl CommandAnswer {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for CommandAnswer {
+impl ::b24_core::__private::Method for CommandAnswer {
     const NAME: &'static str = "imbot.command.answer";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-answer.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.command.answer");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.command_id, "COMMAND_ID", problems);
@@ -2819,13 +2853,13 @@ pub enum CommandAnswerError {
     /// `WRONG_REQUEST`.
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CommandAnswerError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandAnswerError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "COMMAND_ID_ERROR" => Self::CommandIdError,
             "APP_ID_ERROR" => Self::AppIdError,
@@ -2839,7 +2873,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for CommandAnswerError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2882,21 +2916,21 @@ pub struct CommandRegister {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub common: ::std::option::Option<::b24_core::types::Yn>,
+    pub common: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `HIDDEN`: `yn`. Server default: `N`.
     #[serde(
         rename = "HIDDEN",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub hidden: ::std::option::Option<::b24_core::types::Yn>,
+    pub hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `EXTRANET_SUPPORT`: `yn`. Server default: `N`.
     #[serde(
         rename = "EXTRANET_SUPPORT",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub extranet_support: ::std::option::Option<::b24_core::types::Yn>,
+    pub extranet_support: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `CLIENT_ID`: `string`.
     #[serde(
         rename = "CLIENT_ID",
@@ -2932,7 +2966,7 @@ impl CommandRegister {
     #[must_use]
     pub fn common(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.common = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2941,7 +2975,7 @@ impl CommandRegister {
     #[must_use]
     pub fn hidden(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.hidden = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2950,7 +2984,7 @@ impl CommandRegister {
     #[must_use]
     pub fn extranet_support(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.extranet_support = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -2968,16 +3002,18 @@ impl CommandRegister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for CommandRegister {
+impl ::b24_core::__private::Method for CommandRegister {
     const NAME: &'static str = "imbot.command.register";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-register.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.command.register");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
@@ -3019,13 +3055,13 @@ pub enum CommandRegisterError {
     /// `WRONG_REQUEST`.
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CommandRegisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandRegisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "EVENT_COMMAND_ADD_ERROR" => Self::EventCommandAddError,
             "COMMAND_ERROR" => Self::CommandError,
@@ -3035,7 +3071,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for CommandRegisterError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3092,16 +3128,18 @@ impl CommandUnregister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for CommandUnregister {
+impl ::b24_core::__private::Method for CommandUnregister {
     const NAME: &'static str = "imbot.command.unregister";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-unregister.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.command.unregister");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.command_id, "COMMAND_ID", problems);
@@ -3121,20 +3159,20 @@ pub enum CommandUnregisterError {
     /// `WRONG_REQUEST`.
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CommandUnregisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandUnregisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "COMMAND_ID_ERROR" => Self::CommandIdError,
             "APP_ID_ERROR" => Self::AppIdError,
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3198,16 +3236,18 @@ impl CommandUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for CommandUpdate {
+impl ::b24_core::__private::Method for CommandUpdate {
     const NAME: &'static str = "imbot.command.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.command.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.command_id, "COMMAND_ID", problems);
@@ -3230,13 +3270,13 @@ pub enum CommandUpdateError {
     /// `WRONG_REQUEST`.
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CommandUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CommandUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "COMMAND_ID_ERROR" => Self::CommandIdError,
             "APP_ID_ERROR" => Self::AppIdError,
@@ -3244,7 +3284,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for CommandUpdateError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3289,14 +3329,14 @@ pub mod command_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub hidden: ::std::option::Option<::b24_core::types::Yn>,
+        pub hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `EXTRANET_SUPPORT`: `yn`.
         #[serde(
             rename = "EXTRANET_SUPPORT",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub extranet_support: ::std::option::Option<::b24_core::types::Yn>,
+        pub extranet_support: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `LANG`: `any[]`.
         #[serde(
             rename = "LANG",
@@ -3307,10 +3347,10 @@ pub mod command_update {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3399,14 +3439,14 @@ pub mod command_update {
 pub struct DialogGet {
     /// `DIALOG_ID` (required): `DialogId`.
     #[serde(rename = "DIALOG_ID")]
-    pub dialog_id: ::b24_core::types::DialogId,
+    pub dialog_id: ::b24_core::__private::types::DialogId,
 }
 #[allow(deprecated, clippy::all)]
 impl DialogGet {
     /// A request with the required parameter `DIALOG_ID`.
     #[must_use]
     pub fn new(
-        dialog_id: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        dialog_id: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
     ) -> Self {
         Self {
             dialog_id: ::std::convert::Into::into(dialog_id),
@@ -3414,19 +3454,21 @@ impl DialogGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DialogGet {
+impl ::b24_core::__private::Method for DialogGet {
     const NAME: &'static str = "imbot.dialog.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-dialog-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.dialog.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.dialog_id, "DIALOG_ID", problems);
@@ -3443,19 +3485,19 @@ pub enum DialogGetError {
     /// `ACCESS_ERROR`.
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DialogGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "DIALOG_ID_EMPTY" => Self::DialogIdEmpty,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3493,7 +3535,7 @@ pub struct MessageAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub dialog_id: ::std::option::Option<::b24_core::types::DialogId>,
+    pub dialog_id: ::std::option::Option<::b24_core::__private::types::DialogId>,
     /// `FROM_USER_ID`: `int`.
     #[serde(
         rename = "FROM_USER_ID",
@@ -3553,21 +3595,21 @@ pub struct MessageAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub system: ::std::option::Option<::b24_core::types::Yn>,
+    pub system: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `URL_PREVIEW`: `yn`. Server default: `N`.
     #[serde(
         rename = "URL_PREVIEW",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub url_preview: ::std::option::Option<::b24_core::types::Yn>,
+    pub url_preview: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `SKIP_CONNECTOR`: `yn`.
     #[serde(
         rename = "SKIP_CONNECTOR",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_connector: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_connector: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `CLIENT_ID`: `string`.
     #[serde(
         rename = "CLIENT_ID",
@@ -3606,7 +3648,7 @@ impl MessageAdd {
     #[must_use]
     pub fn dialog_id(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::DialogId>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::DialogId>,
     ) -> Self {
         self.dialog_id = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3671,7 +3713,7 @@ impl MessageAdd {
     #[must_use]
     pub fn system(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.system = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3680,7 +3722,7 @@ impl MessageAdd {
     #[must_use]
     pub fn url_preview(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.url_preview = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -3691,7 +3733,7 @@ impl MessageAdd {
     #[must_use]
     pub fn skip_connector(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_connector = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -3709,16 +3751,18 @@ impl MessageAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageAdd {
+impl ::b24_core::__private::Method for MessageAdd {
     const NAME: &'static str = "imbot.message.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/imbot-message-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.message.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
@@ -3773,13 +3817,13 @@ pub enum MessageAddError {
     /// `WRONG_REQUEST`.
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
@@ -3794,7 +3838,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for MessageAddError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3835,7 +3879,7 @@ pub struct MessageDelete {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub complete: ::std::option::Option<::b24_core::types::Yn>,
+    pub complete: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `CLIENT_ID`: `string`.
     #[serde(
         rename = "CLIENT_ID",
@@ -3866,7 +3910,7 @@ impl MessageDelete {
     #[must_use]
     pub fn complete(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.complete = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -3882,16 +3926,18 @@ impl MessageDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageDelete {
+impl ::b24_core::__private::Method for MessageDelete {
     const NAME: &'static str = "imbot.message.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/imbot-message-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.message.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
@@ -3915,13 +3961,13 @@ pub enum MessageDeleteError {
     /// `CANT_EDIT_MESSAGE`.
     CantEditMessage,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
@@ -3929,7 +3975,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for MessageDeleteError {
             "CANT_EDIT_MESSAGE" => Self::CantEditMessage,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4017,16 +4063,18 @@ impl MessageLike {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageLike {
+impl ::b24_core::__private::Method for MessageLike {
     const NAME: &'static str = "imbot.message.like";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/imbot-message-like.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.message.like");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
@@ -4050,13 +4098,13 @@ pub enum MessageLikeError {
     /// `WITHOUT_CHANGES`.
     WithoutChanges,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageLikeError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageLikeError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
@@ -4064,7 +4112,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for MessageLikeError {
             "WITHOUT_CHANGES" => Self::WithoutChanges,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4148,14 +4196,14 @@ pub struct MessageUpdate {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub url_preview: ::std::option::Option<::b24_core::types::Yn>,
+    pub url_preview: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `SKIP_CONNECTOR`: `yn`.
     #[serde(
         rename = "SKIP_CONNECTOR",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_connector: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_connector: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `CLIENT_ID`: `string`.
     #[serde(
         rename = "CLIENT_ID",
@@ -4242,7 +4290,7 @@ impl MessageUpdate {
     #[must_use]
     pub fn url_preview(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.url_preview = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -4253,7 +4301,7 @@ impl MessageUpdate {
     #[must_use]
     pub fn skip_connector(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_connector = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -4271,16 +4319,18 @@ impl MessageUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageUpdate {
+impl ::b24_core::__private::Method for MessageUpdate {
     const NAME: &'static str = "imbot.message.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/imbot-message-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.message.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
@@ -4325,13 +4375,13 @@ pub enum MessageUpdateError {
     /// `CANT_EDIT_MESSAGE`.
     CantEditMessage,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_ID_ERROR" => Self::BotIdError,
             "APP_ID_ERROR" => Self::AppIdError,
@@ -4345,7 +4395,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for MessageUpdateError {
             "CANT_EDIT_MESSAGE" => Self::CantEditMessage,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4386,7 +4436,7 @@ pub struct Register {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub openline: ::std::option::Option<::b24_core::types::Yn>,
+    pub openline: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `EVENT_HANDLER`: `string`.
     #[serde(
         rename = "EVENT_HANDLER",
@@ -4466,7 +4516,7 @@ impl Register {
     #[must_use]
     pub fn openline(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.openline = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4515,16 +4565,18 @@ impl Register {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Register {
+impl ::b24_core::__private::Method for Register {
     const NAME: &'static str = "imbot.register";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-register.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.register");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.code, "CODE", problems);
@@ -4597,13 +4649,13 @@ pub enum RegisterError {
     /// `WRONG_REQUEST`.
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RegisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RegisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -4618,7 +4670,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for RegisterError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4700,10 +4752,10 @@ pub mod register {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for Properties {
+    impl ::b24_core::__private::wire::FromWire for Properties {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4879,16 +4931,18 @@ impl Unregister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Unregister {
+impl ::b24_core::__private::Method for Unregister {
     const NAME: &'static str = "imbot.unregister";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-unregister.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.unregister");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
@@ -4912,13 +4966,13 @@ pub enum UnregisterError {
     /// `WRONG_REQUEST`.
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UnregisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UnregisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -4927,7 +4981,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for UnregisterError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4991,16 +5045,18 @@ impl Update {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Update {
+impl ::b24_core::__private::Method for Update {
     const NAME: &'static str = "imbot.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "BOT_ID", problems);
@@ -5037,13 +5093,13 @@ pub enum UpdateError {
     /// `WRONG_REQUEST`.
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -5058,7 +5114,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for UpdateError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5145,10 +5201,10 @@ pub mod update {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5341,19 +5397,21 @@ impl V2BotGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2BotGet {
+impl ::b24_core::__private::Method for V2BotGet {
     const NAME: &'static str = "imbot.v2.Bot.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Bot.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -5374,20 +5432,20 @@ pub enum V2BotGetError {
     /// `BOT_NOT_FOUND`.
     BotNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2BotGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "PARAMS_REQUIRED" => Self::ParamsRequired,
             "BOT_NOT_FOUND" => Self::BotNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5492,13 +5550,13 @@ impl V2BotList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2BotList {
+impl ::b24_core::__private::Method for V2BotList {
     const NAME: &'static str = "imbot.v2.Bot.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::LimitOffset {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
         offset_param: "offset",
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
@@ -5508,7 +5566,9 @@ impl ::b24_core::Method for V2BotList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Bot.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_token, "botToken", problems);
@@ -5526,18 +5586,18 @@ pub enum V2BotListError {
     /// `BOT_TOKEN_NOT_SPECIFIED`.
     BotTokenNotSpecified,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2BotListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5574,19 +5634,21 @@ impl V2BotRegister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2BotRegister {
+impl ::b24_core::__private::Method for V2BotRegister {
     const NAME: &'static str = "imbot.v2.Bot.register";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-register.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Bot.register");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -5623,13 +5685,13 @@ pub enum V2BotRegisterError {
     /// `BOT_AVATAR_INCORRECT_SIZE`.
     BotAvatarIncorrectSize,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2BotRegisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotRegisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_CODE_REQUIRED" => Self::BotCodeRequired,
@@ -5645,7 +5707,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2BotRegisterError {
             "BOT_AVATAR_INCORRECT_SIZE" => Self::BotAvatarIncorrectSize,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5680,10 +5742,10 @@ pub mod v2_bot_register {
         )]
         pub bot_token: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5766,19 +5828,21 @@ impl V2BotUnregister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2BotUnregister {
+impl ::b24_core::__private::Method for V2BotUnregister {
     const NAME: &'static str = "imbot.v2.Bot.unregister";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-unregister.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Bot.unregister");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -5802,13 +5866,13 @@ pub enum V2BotUnregisterError {
     /// `BOT_UNREGISTER_FAILED`.
     BotUnregisterFailed,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2BotUnregisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotUnregisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -5817,7 +5881,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2BotUnregisterError {
             "BOT_UNREGISTER_FAILED" => Self::BotUnregisterFailed,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5878,19 +5942,21 @@ impl V2BotUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2BotUpdate {
+impl ::b24_core::__private::Method for V2BotUpdate {
     const NAME: &'static str = "imbot.v2.Bot.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Bot.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -5923,13 +5989,13 @@ pub enum V2BotUpdateError {
     /// `BOT_TOKEN_ROTATION_FAILED`.
     BotTokenRotationFailed,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2BotUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2BotUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -5942,7 +6008,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2BotUpdateError {
             "BOT_TOKEN_ROTATION_FAILED" => Self::BotTokenRotationFailed,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5980,21 +6046,23 @@ pub mod v2_bot_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_hidden: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `isReactionsEnabled`: `yn`.
         #[serde(
             rename = "isReactionsEnabled",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_reactions_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_reactions_enabled: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `isSupportOpenline`: `yn`.
         #[serde(
             rename = "isSupportOpenline",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_support_openline: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_support_openline: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `backgroundId`: `string`.
         #[serde(
             rename = "backgroundId",
@@ -6024,10 +6092,10 @@ pub mod v2_bot_update {
         )]
         pub bot_token: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6189,10 +6257,10 @@ pub mod v2_bot_update {
         )]
         pub avatar: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Properties {
+    impl ::b24_core::__private::wire::FromWire for Properties {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6357,19 +6425,21 @@ impl V2ChatInputActionNotify {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatInputActionNotify {
+impl ::b24_core::__private::Method for V2ChatInputActionNotify {
     const NAME: &'static str = "imbot.v2.Chat.InputAction.notify";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-input-action-notify.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imbot.v2.Chat.InputAction.notify",
         );
@@ -6425,13 +6495,14 @@ pub enum V2ChatInputActionNotifyError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatInputActionNotifyError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V2ChatInputActionNotifyError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "IMBOT_AGENT_ACTION_THINKING" => Self::ImbotAgentActionThinking,
             "IMBOT_AGENT_ACTION_SEARCHING" => Self::ImbotAgentActionSearching,
@@ -6451,7 +6522,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatInputActionNotifyErro
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6517,19 +6588,21 @@ impl V2ChatManagerAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatManagerAdd {
+impl ::b24_core::__private::Method for V2ChatManagerAdd {
     const NAME: &'static str = "imbot.v2.Chat.Manager.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.Manager.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -6558,13 +6631,13 @@ pub enum V2ChatManagerAddError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatManagerAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatManagerAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -6574,7 +6647,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatManagerAddError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6640,19 +6713,21 @@ impl V2ChatManagerDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatManagerDelete {
+impl ::b24_core::__private::Method for V2ChatManagerDelete {
     const NAME: &'static str = "imbot.v2.Chat.Manager.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imbot.v2.Chat.Manager.delete",
         );
@@ -6683,13 +6758,14 @@ pub enum V2ChatManagerDeleteError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatManagerDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V2ChatManagerDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -6699,7 +6775,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatManagerDeleteError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6765,19 +6841,21 @@ impl V2ChatMessageReactionAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatMessageReactionAdd {
+impl ::b24_core::__private::Method for V2ChatMessageReactionAdd {
     const NAME: &'static str = "imbot.v2.Chat.Message.Reaction.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imbot.v2.Chat.Message.Reaction.add",
         );
@@ -6906,13 +6984,14 @@ pub enum V2ChatMessageReactionAddError {
     /// `REACTION_ALREADY_SET`.
     ReactionAlreadySet,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageReactionAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V2ChatMessageReactionAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "like" => Self::Like,
             "dislike" => Self::Dislike,
@@ -6973,7 +7052,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageReactionAddErr
             "REACTION_ALREADY_SET" => Self::ReactionAlreadySet,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7039,19 +7118,21 @@ impl V2ChatMessageReactionDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatMessageReactionDelete {
+impl ::b24_core::__private::Method for V2ChatMessageReactionDelete {
     const NAME: &'static str = "imbot.v2.Chat.Message.Reaction.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imbot.v2.Chat.Message.Reaction.delete",
         );
@@ -7082,13 +7163,14 @@ pub enum V2ChatMessageReactionDeleteError {
     /// `REACTION_NOT_FOUND`.
     ReactionNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageReactionDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V2ChatMessageReactionDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -7098,7 +7180,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageReactionDelete
             "REACTION_NOT_FOUND" => Self::ReactionNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7139,7 +7221,7 @@ pub struct V2ChatMessageDelete {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub complete: ::std::option::Option<::b24_core::types::Yn>,
+    pub complete: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatMessageDelete {
@@ -7169,26 +7251,28 @@ impl V2ChatMessageDelete {
     #[must_use]
     pub fn complete(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.complete = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatMessageDelete {
+impl ::b24_core::__private::Method for V2ChatMessageDelete {
     const NAME: &'static str = "imbot.v2.Chat.Message.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imbot.v2.Chat.Message.delete",
         );
@@ -7216,13 +7300,14 @@ pub enum V2ChatMessageDeleteError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V2ChatMessageDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -7231,7 +7316,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageDeleteError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7292,19 +7377,21 @@ impl V2ChatMessageGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatMessageGet {
+impl ::b24_core::__private::Method for V2ChatMessageGet {
     const NAME: &'static str = "imbot.v2.Chat.Message.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.Message.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -7329,13 +7416,13 @@ pub enum V2ChatMessageGetError {
     /// `BOT_TYPE_NOT_ALLOWED`.
     BotTypeNotAllowed,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatMessageGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -7344,7 +7431,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageGetError {
             "BOT_TYPE_NOT_ALLOWED" => Self::BotTypeNotAllowed,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7419,19 +7506,21 @@ impl V2ChatMessageGetContext {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatMessageGetContext {
+impl ::b24_core::__private::Method for V2ChatMessageGetContext {
     const NAME: &'static str = "imbot.v2.Chat.Message.getContext";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get-context.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imbot.v2.Chat.Message.getContext",
         );
@@ -7463,13 +7552,14 @@ pub enum V2ChatMessageGetContextError {
     /// `MESSAGE_ACCESS_DENIED`.
     MessageAccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageGetContextError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V2ChatMessageGetContextError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -7480,7 +7570,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageGetContextErro
             "MESSAGE_ACCESS_DENIED" => Self::MessageAccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7555,19 +7645,21 @@ impl V2ChatMessageRead {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatMessageRead {
+impl ::b24_core::__private::Method for V2ChatMessageRead {
     const NAME: &'static str = "imbot.v2.Chat.Message.read";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-read.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.Message.read");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -7596,13 +7688,13 @@ pub enum V2ChatMessageReadError {
     /// `MESSAGE_NOT_FOUND`.
     MessageNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageReadError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatMessageReadError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -7612,7 +7704,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageReadError {
             "MESSAGE_NOT_FOUND" => Self::MessageNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7690,19 +7782,21 @@ impl V2ChatMessageSend {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatMessageSend {
+impl ::b24_core::__private::Method for V2ChatMessageSend {
     const NAME: &'static str = "imbot.v2.Chat.Message.send";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-send.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.Message.send");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -7733,13 +7827,13 @@ pub enum V2ChatMessageSendError {
     /// `SENDING_FAILED`.
     SendingFailed,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageSendError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatMessageSendError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -7750,7 +7844,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageSendError {
             "SENDING_FAILED" => Self::SendingFailed,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7806,14 +7900,14 @@ pub mod v2_chat_message_send {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub system: ::std::option::Option<::b24_core::types::Yn>,
+        pub system: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `urlPreview`: `yn`.
         #[serde(
             rename = "urlPreview",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub url_preview: ::std::option::Option<::b24_core::types::Yn>,
+        pub url_preview: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `replyId`: `int`.
         #[serde(
             rename = "replyId",
@@ -7841,10 +7935,10 @@ pub mod v2_chat_message_send {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8004,19 +8098,21 @@ impl V2ChatMessageUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatMessageUpdate {
+impl ::b24_core::__private::Method for V2ChatMessageUpdate {
     const NAME: &'static str = "imbot.v2.Chat.Message.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imbot.v2.Chat.Message.update",
         );
@@ -8044,13 +8140,14 @@ pub enum V2ChatMessageUpdateError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V2ChatMessageUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -8059,7 +8156,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatMessageUpdateError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8117,10 +8214,10 @@ pub mod v2_chat_message_update {
         )]
         pub url_preview: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8209,7 +8306,7 @@ pub struct V2ChatTextFieldEnabled {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub enabled: ::std::option::Option<::b24_core::types::Yn>,
+    pub enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl V2ChatTextFieldEnabled {
@@ -8239,26 +8336,28 @@ impl V2ChatTextFieldEnabled {
     #[must_use]
     pub fn enabled(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.enabled = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatTextFieldEnabled {
+impl ::b24_core::__private::Method for V2ChatTextFieldEnabled {
     const NAME: &'static str = "imbot.v2.Chat.TextField.enabled";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-text-field-enabled.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imbot.v2.Chat.TextField.enabled",
         );
@@ -8287,13 +8386,14 @@ pub enum V2ChatTextFieldEnabledError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatTextFieldEnabledError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V2ChatTextFieldEnabledError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -8302,7 +8402,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatTextFieldEnabledError
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8368,19 +8468,21 @@ impl V2ChatUserAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatUserAdd {
+impl ::b24_core::__private::Method for V2ChatUserAdd {
     const NAME: &'static str = "imbot.v2.Chat.User.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.User.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -8407,13 +8509,13 @@ pub enum V2ChatUserAddError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatUserAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUserAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -8422,7 +8524,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatUserAddError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8488,19 +8590,21 @@ impl V2ChatUserDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatUserDelete {
+impl ::b24_core::__private::Method for V2ChatUserDelete {
     const NAME: &'static str = "imbot.v2.Chat.User.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.User.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -8527,13 +8631,13 @@ pub enum V2ChatUserDeleteError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatUserDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUserDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -8542,7 +8646,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatUserDeleteError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8644,16 +8748,18 @@ impl V2ChatUserList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatUserList {
+impl ::b24_core::__private::Method for V2ChatUserList {
     const NAME: &'static str = "imbot.v2.Chat.User.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<i64>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.User.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -8681,13 +8787,13 @@ pub enum V2ChatUserListError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatUserListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUserListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -8696,7 +8802,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatUserListError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8767,19 +8873,21 @@ impl V2ChatAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatAdd {
+impl ::b24_core::__private::Method for V2ChatAdd {
     const NAME: &'static str = "imbot.v2.Chat.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -8834,13 +8942,13 @@ pub enum V2ChatAddError {
     /// `BOT_OWNERSHIP_ERROR`.
     BotOwnershipError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "red" => Self::Red,
             "green" => Self::Green,
@@ -8864,7 +8972,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatAddError {
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8939,10 +9047,10 @@ pub mod v2_chat_add {
         )]
         pub message: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -9084,19 +9192,21 @@ impl V2ChatGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatGet {
+impl ::b24_core::__private::Method for V2ChatGet {
     const NAME: &'static str = "imbot.v2.Chat.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -9122,13 +9232,13 @@ pub enum V2ChatGetError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -9137,7 +9247,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatGetError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9198,19 +9308,21 @@ impl V2ChatLeave {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatLeave {
+impl ::b24_core::__private::Method for V2ChatLeave {
     const NAME: &'static str = "imbot.v2.Chat.leave";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-leave.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.leave");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -9236,13 +9348,13 @@ pub enum V2ChatLeaveError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatLeaveError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatLeaveError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -9251,7 +9363,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatLeaveError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9317,19 +9429,21 @@ impl V2ChatSetOwner {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatSetOwner {
+impl ::b24_core::__private::Method for V2ChatSetOwner {
     const NAME: &'static str = "imbot.v2.Chat.setOwner";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-set-owner.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.setOwner");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -9356,13 +9470,13 @@ pub enum V2ChatSetOwnerError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatSetOwnerError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatSetOwnerError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -9371,7 +9485,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatSetOwnerError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9437,19 +9551,21 @@ impl V2ChatUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2ChatUpdate {
+impl ::b24_core::__private::Method for V2ChatUpdate {
     const NAME: &'static str = "imbot.v2.Chat.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Chat.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -9508,13 +9624,13 @@ pub enum V2ChatUpdateError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2ChatUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2ChatUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "red" => Self::Red,
             "green" => Self::Green,
@@ -9539,7 +9655,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2ChatUpdateError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9593,10 +9709,10 @@ pub mod v2_chat_update {
         )]
         pub avatar: ::std::option::Option<::b24_core::__private::serde_json::Value>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -9735,19 +9851,21 @@ impl V2CommandAnswer {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2CommandAnswer {
+impl ::b24_core::__private::Method for V2CommandAnswer {
     const NAME: &'static str = "imbot.v2.Command.answer";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-answer.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Command.answer");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -9776,13 +9894,13 @@ pub enum V2CommandAnswerError {
     /// `COMMAND_ANSWER_FAILED`.
     CommandAnswerFailed,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2CommandAnswerError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandAnswerError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -9791,7 +9909,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2CommandAnswerError {
             "COMMAND_ANSWER_FAILED" => Self::CommandAnswerFailed,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9847,19 +9965,19 @@ pub mod v2_command_answer {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub system: ::std::option::Option<::b24_core::types::Yn>,
+        pub system: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `urlPreview`: `yn`.
         #[serde(
             rename = "urlPreview",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub url_preview: ::std::option::Option<::b24_core::types::Yn>,
+        pub url_preview: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -9971,19 +10089,21 @@ impl V2CommandList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2CommandList {
+impl ::b24_core::__private::Method for V2CommandList {
     const NAME: &'static str = "imbot.v2.Command.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Command.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -10005,13 +10125,13 @@ pub enum V2CommandListError {
     /// `BOT_OWNERSHIP_ERROR`.
     BotOwnershipError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2CommandListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -10019,7 +10139,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2CommandListError {
             "BOT_OWNERSHIP_ERROR" => Self::BotOwnershipError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10080,19 +10200,21 @@ impl V2CommandRegister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2CommandRegister {
+impl ::b24_core::__private::Method for V2CommandRegister {
     const NAME: &'static str = "imbot.v2.Command.register";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-register.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Command.register");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -10123,13 +10245,13 @@ pub enum V2CommandRegisterError {
     /// `COMMAND_REGISTER_FAILED`.
     CommandRegisterFailed,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2CommandRegisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandRegisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -10141,7 +10263,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2CommandRegisterError {
             "COMMAND_REGISTER_FAILED" => Self::CommandRegisterFailed,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10198,26 +10320,26 @@ pub mod v2_command_register {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub common: ::std::option::Option<::b24_core::types::Yn>,
+        pub common: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `hidden`: `yn`.
         #[serde(
             rename = "hidden",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub hidden: ::std::option::Option<::b24_core::types::Yn>,
+        pub hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `extranetSupport`: `yn`.
         #[serde(
             rename = "extranetSupport",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub extranet_support: ::std::option::Option<::b24_core::types::Yn>,
+        pub extranet_support: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -10351,19 +10473,21 @@ impl V2CommandUnregister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2CommandUnregister {
+impl ::b24_core::__private::Method for V2CommandUnregister {
     const NAME: &'static str = "imbot.v2.Command.unregister";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-unregister.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imbot.v2.Command.unregister",
         );
@@ -10390,13 +10514,14 @@ pub enum V2CommandUnregisterError {
     /// `COMMAND_NOT_FOUND`.
     CommandNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2CommandUnregisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for V2CommandUnregisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -10405,7 +10530,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2CommandUnregisterError {
             "COMMAND_NOT_FOUND" => Self::CommandNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10471,19 +10596,21 @@ impl V2CommandUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2CommandUpdate {
+impl ::b24_core::__private::Method for V2CommandUpdate {
     const NAME: &'static str = "imbot.v2.Command.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Command.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -10515,13 +10642,13 @@ pub enum V2CommandUpdateError {
     /// `COMMAND_ALREADY_EXISTS`.
     CommandAlreadyExists,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2CommandUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2CommandUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -10533,7 +10660,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2CommandUpdateError {
             "COMMAND_ALREADY_EXISTS" => Self::CommandAlreadyExists,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10595,26 +10722,26 @@ pub mod v2_command_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub common: ::std::option::Option<::b24_core::types::Yn>,
+        pub common: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `hidden`: `yn`.
         #[serde(
             rename = "hidden",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub hidden: ::std::option::Option<::b24_core::types::Yn>,
+        pub hidden: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `extranetSupport`: `yn`.
         #[serde(
             rename = "extranetSupport",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub extranet_support: ::std::option::Option<::b24_core::types::Yn>,
+        pub extranet_support: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -10737,7 +10864,7 @@ pub struct V2EventGet {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub with_user_events: ::std::option::Option<::b24_core::types::Yn>,
+    pub with_user_events: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl V2EventGet {
@@ -10777,7 +10904,7 @@ impl V2EventGet {
     #[must_use]
     pub fn with_user_events(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.with_user_events = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -10786,13 +10913,13 @@ impl V2EventGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2EventGet {
+impl ::b24_core::__private::Method for V2EventGet {
     const NAME: &'static str = "imbot.v2.Event.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/event-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::LimitOffset {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
         offset_param: "offset",
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
@@ -10802,7 +10929,9 @@ impl ::b24_core::Method for V2EventGet {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Event.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -10837,13 +10966,13 @@ pub enum V2EventGetError {
     /// `USER_NOT_SUBSCRIBED`.
     UserNotSubscribed,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2EventGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2EventGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -10854,7 +10983,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2EventGetError {
             "USER_NOT_SUBSCRIBED" => Self::UserNotSubscribed,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10915,19 +11044,21 @@ impl V2FileDownload {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2FileDownload {
+impl ::b24_core::__private::Method for V2FileDownload {
     const NAME: &'static str = "imbot.v2.File.download";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-download.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.File.download");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -10954,13 +11085,13 @@ pub enum V2FileDownloadError {
     /// `FILE_NOT_FOUND`.
     FileNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2FileDownloadError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2FileDownloadError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -10970,7 +11101,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2FileDownloadError {
             "FILE_NOT_FOUND" => Self::FileNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11036,19 +11167,21 @@ impl V2FileUpload {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2FileUpload {
+impl ::b24_core::__private::Method for V2FileUpload {
     const NAME: &'static str = "imbot.v2.File.upload";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-upload.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.File.upload");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.bot_id, "botId", problems);
@@ -11085,13 +11218,13 @@ pub enum V2FileUploadError {
     /// `FILE_TOO_LARGE`.
     FileTooLarge,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2FileUploadError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2FileUploadError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "BOT_TOKEN_NOT_SPECIFIED" => Self::BotTokenNotSpecified,
             "BOT_ID_REQUIRED" => Self::BotIdRequired,
@@ -11105,7 +11238,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for V2FileUploadError {
             "FILE_TOO_LARGE" => Self::FileTooLarge,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11143,10 +11276,10 @@ pub mod v2_file_upload {
         )]
         pub message: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -11218,16 +11351,18 @@ impl V2RevisionGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for V2RevisionGet {
+impl ::b24_core::__private::Method for V2RevisionGet {
     const NAME: &'static str = "imbot.v2.Revision.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imbot"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/revision-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = v2_revision_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imbot.v2.Revision.get");
         let problems = &mut all;
         all.finish()
@@ -11239,17 +11374,17 @@ impl ::b24_core::Method for V2RevisionGet {
 #[allow(dead_code)]
 pub enum V2RevisionGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for V2RevisionGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for V2RevisionGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11303,10 +11438,10 @@ pub mod v2_revision_get {
         )]
         pub desktop: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,

@@ -48,16 +48,18 @@ impl Activate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Activate {
+impl ::b24_core::__private::Method for Activate {
     const NAME: &'static str = "imconnector.activate";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-activate.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imconnector.activate");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
@@ -78,19 +80,19 @@ pub enum ActivateError {
     /// `ERROR_ARGUMENT` (HTTP 400).
     ErrorArgument,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ActivateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ActivateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -161,16 +163,18 @@ impl ChatNameSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ChatNameSet {
+impl ::b24_core::__private::Method for ChatNameSet {
     const NAME: &'static str = "imconnector.chat.name.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imconnector"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-chat-name-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = chat_name_set::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imconnector.chat.name.set");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
@@ -198,13 +202,13 @@ pub enum ChatNameSetError {
     /// `CHAT_RENAMING_FAILED` (HTTP 400).
     ChatRenamingFailed,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ChatNameSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ChatNameSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "NOT_ACTIVE_LINE" => Self::NotActiveLine,
             "IMCONNECTOR_NO_CORRECT_PROVIDER" => Self::ImconnectorNoCorrectProvider,
@@ -212,7 +216,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ChatNameSetError {
             "CHAT_RENAMING_FAILED" => Self::ChatRenamingFailed,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -257,10 +261,10 @@ pub mod chat_name_set {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -337,16 +341,18 @@ impl ConnectorDataSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ConnectorDataSet {
+impl ::b24_core::__private::Method for ConnectorDataSet {
     const NAME: &'static str = "imconnector.connector.data.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-connector-data-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imconnector.connector.data.set",
         );
@@ -368,19 +374,19 @@ pub enum ConnectorDataSetError {
     /// `ERROR_ARGUMENT` (HTTP 400).
     ErrorArgument,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ConnectorDataSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ConnectorDataSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -434,10 +440,10 @@ pub mod connector_data_set {
         )]
         pub name: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Data {
+    impl ::b24_core::__private::wire::FromWire for Data {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -536,16 +542,18 @@ impl DeleteMessages {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DeleteMessages {
+impl ::b24_core::__private::Method for DeleteMessages {
     const NAME: &'static str = "imconnector.delete.messages";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-delete-messages.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = delete_messages::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imconnector.delete.messages",
         );
@@ -571,13 +579,13 @@ pub enum DeleteMessagesError {
     /// `IMCONNECTOR_NO_CORRECT_PROVIDER` (HTTP 400).
     ImconnectorNoCorrectProvider,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DeleteMessagesError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteMessagesError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
@@ -585,7 +593,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DeleteMessagesError {
             "IMCONNECTOR_NO_CORRECT_PROVIDER" => Self::ImconnectorNoCorrectProvider,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -620,10 +628,10 @@ pub mod delete_messages {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Data {
+    impl ::b24_core::__private::wire::FromWire for Data {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -675,10 +683,10 @@ pub mod delete_messages {
         )]
         pub data: ::std::option::Option<Data>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -737,19 +745,21 @@ impl List {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for List {
+impl ::b24_core::__private::Method for List {
     const NAME: &'static str = "imconnector.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imconnector.list");
         let problems = &mut all;
         all.finish()
@@ -765,19 +775,19 @@ pub enum ListError {
     /// `ACCESS_DENIED` (HTTP 400).
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -824,49 +834,49 @@ pub struct Register {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub del_external_messages: ::std::option::Option<::b24_core::types::Yn>,
+    pub del_external_messages: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `EDIT_INTERNAL_MESSAGES`: `yn`.
     #[serde(
         rename = "EDIT_INTERNAL_MESSAGES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub edit_internal_messages: ::std::option::Option<::b24_core::types::Yn>,
+    pub edit_internal_messages: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `DEL_INTERNAL_MESSAGES`: `yn`.
     #[serde(
         rename = "DEL_INTERNAL_MESSAGES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub del_internal_messages: ::std::option::Option<::b24_core::types::Yn>,
+    pub del_internal_messages: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `NEWSLETTER`: `yn`.
     #[serde(
         rename = "NEWSLETTER",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub newsletter: ::std::option::Option<::b24_core::types::Yn>,
+    pub newsletter: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `NEED_SYSTEM_MESSAGES`: `yn`.
     #[serde(
         rename = "NEED_SYSTEM_MESSAGES",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub need_system_messages: ::std::option::Option<::b24_core::types::Yn>,
+    pub need_system_messages: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `NEED_SIGNATURE`: `yn`.
     #[serde(
         rename = "NEED_SIGNATURE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub need_signature: ::std::option::Option<::b24_core::types::Yn>,
+    pub need_signature: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `CHAT_GROUP`: `yn`.
     #[serde(
         rename = "CHAT_GROUP",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub chat_group: ::std::option::Option<::b24_core::types::Yn>,
+    pub chat_group: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl Register {
@@ -908,7 +918,7 @@ impl Register {
     #[must_use]
     pub fn del_external_messages(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.del_external_messages = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -919,7 +929,7 @@ impl Register {
     #[must_use]
     pub fn edit_internal_messages(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.edit_internal_messages = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -930,7 +940,7 @@ impl Register {
     #[must_use]
     pub fn del_internal_messages(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.del_internal_messages = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -941,7 +951,7 @@ impl Register {
     #[must_use]
     pub fn newsletter(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.newsletter = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -950,7 +960,7 @@ impl Register {
     #[must_use]
     pub fn need_system_messages(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.need_system_messages = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -961,7 +971,7 @@ impl Register {
     #[must_use]
     pub fn need_signature(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.need_signature = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -972,23 +982,25 @@ impl Register {
     #[must_use]
     pub fn chat_group(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.chat_group = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Register {
+impl ::b24_core::__private::Method for Register {
     const NAME: &'static str = "imconnector.register";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-register.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = register::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imconnector.register");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -1061,13 +1073,13 @@ pub enum RegisterError {
     /// `WRONG_AUTH_TYPE` (HTTP 403).
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RegisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RegisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "APPLICATION_REGISTRATION_ERROR_POINT" => {
                 Self::ApplicationRegistrationErrorPoint
@@ -1084,7 +1096,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for RegisterError {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1133,10 +1145,10 @@ pub mod register {
         )]
         pub position: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Icon {
+    impl ::b24_core::__private::wire::FromWire for Icon {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1230,10 +1242,10 @@ pub mod register {
         )]
         pub error_description: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1325,16 +1337,18 @@ impl SendMessages {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SendMessages {
+impl ::b24_core::__private::Method for SendMessages {
     const NAME: &'static str = "imconnector.send.messages";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-messages.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = send_messages::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imconnector.send.messages");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
@@ -1360,13 +1374,13 @@ pub enum SendMessagesError {
     /// `IMCONNECTOR_NOT_SPECIFIED_CORRECT_COMMAND` (HTTP 400).
     ImconnectorNotSpecifiedCorrectCommand,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SendMessagesError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SendMessagesError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
@@ -1377,7 +1391,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SendMessagesError {
             }
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1412,10 +1426,10 @@ pub mod send_messages {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Data {
+    impl ::b24_core::__private::wire::FromWire for Data {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1467,10 +1481,10 @@ pub mod send_messages {
         )]
         pub data: ::std::option::Option<Data>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1549,16 +1563,18 @@ impl SendStatusDelivery {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SendStatusDelivery {
+impl ::b24_core::__private::Method for SendStatusDelivery {
     const NAME: &'static str = "imconnector.send.status.delivery";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-delivery.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = send_status_delivery::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imconnector.send.status.delivery",
         );
@@ -1582,20 +1598,20 @@ pub enum SendStatusDeliveryError {
     /// `IMCONNECTOR_NO_CORRECT_PROVIDER` (HTTP 400).
     ImconnectorNoCorrectProvider,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SendStatusDeliveryError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SendStatusDeliveryError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "IMCONNECTOR_NO_CORRECT_PROVIDER" => Self::ImconnectorNoCorrectProvider,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1637,10 +1653,10 @@ pub mod send_status_delivery {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1719,16 +1735,18 @@ impl SendStatusReading {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SendStatusReading {
+impl ::b24_core::__private::Method for SendStatusReading {
     const NAME: &'static str = "imconnector.send.status.reading";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-reading.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = send_status_reading::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imconnector.send.status.reading",
         );
@@ -1752,20 +1770,20 @@ pub enum SendStatusReadingError {
     /// `IMCONNECTOR_NO_CORRECT_PROVIDER` (HTTP 400).
     ImconnectorNoCorrectProvider,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SendStatusReadingError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SendStatusReadingError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "IMCONNECTOR_NO_CORRECT_PROVIDER" => Self::ImconnectorNoCorrectProvider,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1807,10 +1825,10 @@ pub mod send_status_reading {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1889,16 +1907,18 @@ impl Status {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Status {
+impl ::b24_core::__private::Method for Status {
     const NAME: &'static str = "imconnector.status";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-status.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = status::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imconnector.status");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.connector, "CONNECTOR", problems);
@@ -1917,19 +1937,19 @@ pub enum StatusError {
     /// `ERROR_ARGUMENT` (HTTP 400).
     ErrorArgument,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for StatusError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for StatusError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1990,10 +2010,10 @@ pub mod status {
         )]
         pub status: ::std::option::Option<bool>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2088,16 +2108,18 @@ impl Unregister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Unregister {
+impl ::b24_core::__private::Method for Unregister {
     const NAME: &'static str = "imconnector.unregister";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-unregister.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imconnector.unregister");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -2117,20 +2139,20 @@ pub enum UnregisterError {
     /// `WRONG_AUTH_TYPE` (HTTP 403).
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UnregisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UnregisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "APPLICATION_UNREGISTRATION_ERROR" => Self::ApplicationUnregistrationError,
             "NO_APPLICATION_ID" => Self::NoApplicationId,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2181,16 +2203,18 @@ impl UpdateMessages {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UpdateMessages {
+impl ::b24_core::__private::Method for UpdateMessages {
     const NAME: &'static str = "imconnector.update.messages";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-update-messages.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = update_messages::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imconnector.update.messages",
         );
@@ -2216,13 +2240,13 @@ pub enum UpdateMessagesError {
     /// `IMCONNECTOR_NO_CORRECT_PROVIDER` (HTTP 400).
     ImconnectorNoCorrectProvider,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UpdateMessagesError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateMessagesError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
@@ -2230,7 +2254,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for UpdateMessagesError {
             "IMCONNECTOR_NO_CORRECT_PROVIDER" => Self::ImconnectorNoCorrectProvider,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2265,10 +2289,10 @@ pub mod update_messages {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Data {
+    impl ::b24_core::__private::wire::FromWire for Data {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2320,10 +2344,10 @@ pub mod update_messages {
         )]
         pub data: ::std::option::Option<Data>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,

@@ -53,16 +53,18 @@ impl BotSessionFinish {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BotSessionFinish {
+impl ::b24_core::__private::Method for BotSessionFinish {
     const NAME: &'static str = "imopenlines.bot.session.finish";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines", "imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chat-bots/imopenlines-bot-session-finish.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.bot.session.finish",
         );
@@ -84,20 +86,20 @@ pub enum BotSessionFinishError {
     /// `WRONG_AUTH_TYPE` (HTTP 403).
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BotSessionFinishError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BotSessionFinishError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "BOT_ID_ERROR" => Self::BotIdError,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -168,16 +170,18 @@ impl BotSessionMessageSend {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BotSessionMessageSend {
+impl ::b24_core::__private::Method for BotSessionMessageSend {
     const NAME: &'static str = "imopenlines.bot.session.message.send";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines", "imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chat-bots/imopenlines-bot-session-message-send.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.bot.session.message.send",
         );
@@ -198,19 +202,20 @@ pub enum BotSessionMessageSendError {
     /// `WRONG_AUTH_TYPE` (HTTP 403).
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BotSessionMessageSendError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for BotSessionMessageSendError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -247,16 +252,18 @@ impl BotSessionOperator {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BotSessionOperator {
+impl ::b24_core::__private::Method for BotSessionOperator {
     const NAME: &'static str = "imopenlines.bot.session.operator";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines", "imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chat-bots/imopenlines-bot-session-operator.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.bot.session.operator",
         );
@@ -277,20 +284,20 @@ pub enum BotSessionOperatorError {
     /// `WRONG_AUTH_TYPE` (HTTP 403).
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BotSessionOperatorError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BotSessionOperatorError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "WRONG_CHAT" => Self::WrongChat,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -342,7 +349,7 @@ pub struct BotSessionTransfer {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub leave: ::std::option::Option<::b24_core::types::Yn>,
+    pub leave: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `CLIENT_ID`: `string`.
     #[serde(
         rename = "CLIENT_ID",
@@ -392,7 +399,7 @@ impl BotSessionTransfer {
     #[must_use]
     pub fn leave(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.leave = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -408,16 +415,18 @@ impl BotSessionTransfer {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BotSessionTransfer {
+impl ::b24_core::__private::Method for BotSessionTransfer {
     const NAME: &'static str = "imopenlines.bot.session.transfer";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines", "imbot"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chat-bots/imopenlines-bot-session-transfer.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.bot.session.transfer",
         );
@@ -451,13 +460,13 @@ pub enum BotSessionTransferError {
     /// `WRONG_AUTH_TYPE` (HTTP 403).
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BotSessionTransferError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BotSessionTransferError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
@@ -468,7 +477,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BotSessionTransferError {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -518,16 +527,18 @@ impl ConfigAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ConfigAdd {
+impl ::b24_core::__private::Method for ConfigAdd {
     const NAME: &'static str = "imopenlines.config.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.config.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.params, "PARAMS", problems);
@@ -540,17 +551,17 @@ impl ::b24_core::Method for ConfigAdd {
 #[allow(dead_code)]
 pub enum ConfigAddError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ConfigAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -588,7 +599,7 @@ pub mod config_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `QUEUE`: `any[]`.
         #[serde(
             rename = "QUEUE",
@@ -625,7 +636,7 @@ pub mod config_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub welcome_message: ::std::option::Option<::b24_core::types::Yn>,
+        pub welcome_message: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WELCOME_MESSAGE_TEXT`: `string`.
         #[serde(
             rename = "WELCOME_MESSAGE_TEXT",
@@ -639,7 +650,7 @@ pub mod config_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub worktime_enable: ::std::option::Option<::b24_core::types::Yn>,
+        pub worktime_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WORKTIME_FROM`: `string`.
         #[serde(
             rename = "WORKTIME_FROM",
@@ -667,7 +678,7 @@ pub mod config_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm: ::std::option::Option<::b24_core::types::Yn>,
+        pub crm: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM_CREATE`: `string`.
         #[serde(
             rename = "CRM_CREATE",
@@ -681,7 +692,7 @@ pub mod config_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vote_message: ::std::option::Option<::b24_core::types::Yn>,
+        pub vote_message: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `LANGUAGE_ID`: `string`.
         #[serde(
             rename = "LANGUAGE_ID",
@@ -702,28 +713,28 @@ pub mod config_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm_create_third: ::std::option::Option<::b24_core::types::Yn>,
+        pub crm_create_third: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM_CHAT_TRACKER`: `yn`.
         #[serde(
             rename = "CRM_CHAT_TRACKER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm_chat_tracker: ::std::option::Option<::b24_core::types::Yn>,
+        pub crm_chat_tracker: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM_FORWARD`: `yn`.
         #[serde(
             rename = "CRM_FORWARD",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm_forward: ::std::option::Option<::b24_core::types::Yn>,
+        pub crm_forward: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM_TRANSFER_CHANGE`: `yn`.
         #[serde(
             rename = "CRM_TRANSFER_CHANGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm_transfer_change: ::std::option::Option<::b24_core::types::Yn>,
+        pub crm_transfer_change: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM_SOURCE`: `string`.
         #[serde(
             rename = "CRM_SOURCE",
@@ -751,7 +762,7 @@ pub mod config_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub category_enable: ::std::option::Option<::b24_core::types::Yn>,
+        pub category_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CATEGORY_ID`: `int`.
         #[serde(
             rename = "CATEGORY_ID",
@@ -772,7 +783,7 @@ pub mod config_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub welcome_bot_enable: ::std::option::Option<::b24_core::types::Yn>,
+        pub welcome_bot_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WELCOME_BOT_JOIN`: `string`.
         #[serde(
             rename = "WELCOME_BOT_JOIN",
@@ -807,21 +818,23 @@ pub mod config_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub check_available: ::std::option::Option<::b24_core::types::Yn>,
+        pub check_available: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WATCH_TYPING`: `yn`.
         #[serde(
             rename = "WATCH_TYPING",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub watch_typing: ::std::option::Option<::b24_core::types::Yn>,
+        pub watch_typing: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SEND_WELCOME_EACH_SESSION`: `yn`.
         #[serde(
             rename = "SEND_WELCOME_EACH_SESSION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub send_welcome_each_session: ::std::option::Option<::b24_core::types::Yn>,
+        pub send_welcome_each_session: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `OPERATOR_DATA`: `string`.
         #[serde(
             rename = "OPERATOR_DATA",
@@ -954,14 +967,14 @@ pub mod config_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vote_closing_delay: ::std::option::Option<::b24_core::types::Yn>,
+        pub vote_closing_delay: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `VOTE_BEFORE_FINISH`: `yn`.
         #[serde(
             rename = "VOTE_BEFORE_FINISH",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vote_before_finish: ::std::option::Option<::b24_core::types::Yn>,
+        pub vote_before_finish: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `VOTE_MESSAGE_1_TEXT`: `string`.
         #[serde(
             rename = "VOTE_MESSAGE_1_TEXT",
@@ -1059,7 +1072,7 @@ pub mod config_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub temporary: ::std::option::Option<::b24_core::types::Yn>,
+        pub temporary: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `QUICK_ANSWERS_IBLOCK_ID`: `int`.
         #[serde(
             rename = "QUICK_ANSWERS_IBLOCK_ID",
@@ -1080,7 +1093,9 @@ pub mod config_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub kpi_first_answer_alert: ::std::option::Option<::b24_core::types::Yn>,
+        pub kpi_first_answer_alert: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `KPI_FIRST_ANSWER_LIST`: `any[]`.
         #[serde(
             rename = "KPI_FIRST_ANSWER_LIST",
@@ -1110,7 +1125,9 @@ pub mod config_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub kpi_further_answer_alert: ::std::option::Option<::b24_core::types::Yn>,
+        pub kpi_further_answer_alert: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `KPI_FURTHER_ANSWER_LIST`: `any[]`.
         #[serde(
             rename = "KPI_FURTHER_ANSWER_LIST",
@@ -1133,14 +1150,16 @@ pub mod config_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub kpi_check_operator_activity: ::std::option::Option<::b24_core::types::Yn>,
+        pub kpi_check_operator_activity: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `USE_WELCOME_FORM`: `yn`.
         #[serde(
             rename = "USE_WELCOME_FORM",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub use_welcome_form: ::std::option::Option<::b24_core::types::Yn>,
+        pub use_welcome_form: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WELCOME_FORM_ID`: `int`.
         #[serde(
             rename = "WELCOME_FORM_ID",
@@ -1154,14 +1173,14 @@ pub mod config_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub welcome_form_delay: ::std::option::Option<::b24_core::types::Yn>,
+        pub welcome_form_delay: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CONFIRM_CLOSE`: `yn`.
         #[serde(
             rename = "CONFIRM_CLOSE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub confirm_close: ::std::option::Option<::b24_core::types::Yn>,
+        pub confirm_close: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IGNORE_WELCOME_FORM_RESPONSIBLE`: `yn`.
         #[serde(
             rename = "IGNORE_WELCOME_FORM_RESPONSIBLE",
@@ -1169,13 +1188,13 @@ pub mod config_add {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ignore_welcome_form_responsible: ::std::option::Option<
-            ::b24_core::types::Yn,
+            ::b24_core::__private::types::Yn,
         >,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2325,16 +2344,18 @@ impl ConfigDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ConfigDelete {
+impl ::b24_core::__private::Method for ConfigDelete {
     const NAME: &'static str = "imopenlines.config.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.config.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.config_id, "CONFIG_ID", problems);
@@ -2351,19 +2372,19 @@ pub enum ConfigDeleteError {
     /// `CONFIG_WRONG_USER_PERMISSION` (HTTP 403).
     ConfigWrongUserPermission,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ConfigDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CONFIG_ID_EMPTY" => Self::ConfigIdEmpty,
             "CONFIG_WRONG_USER_PERMISSION" => Self::ConfigWrongUserPermission,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2394,14 +2415,14 @@ pub struct ConfigGet {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub with_queue: ::std::option::Option<::b24_core::types::Yn>,
+    pub with_queue: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `SHOW_OFFLINE`: `yn`.
     #[serde(
         rename = "SHOW_OFFLINE",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub show_offline: ::std::option::Option<::b24_core::types::Yn>,
+    pub show_offline: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl ConfigGet {
@@ -2418,7 +2439,7 @@ impl ConfigGet {
     #[must_use]
     pub fn with_queue(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.with_queue = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2427,7 +2448,7 @@ impl ConfigGet {
     #[must_use]
     pub fn show_offline(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.show_offline = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -2436,16 +2457,18 @@ impl ConfigGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ConfigGet {
+impl ::b24_core::__private::Method for ConfigGet {
     const NAME: &'static str = "imopenlines.config.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = config_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.config.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.config_id, "CONFIG_ID", problems);
@@ -2466,18 +2489,18 @@ pub enum ConfigGetError {
     /// `CONFIG_ID_EMPTY` (HTTP 400).
     ConfigIdEmpty,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ConfigGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CONFIG_ID_EMPTY" => Self::ConfigIdEmpty,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2522,14 +2545,14 @@ pub mod config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM`: `yn`.
         #[serde(
             rename = "CRM",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm: ::std::option::Option<::b24_core::types::Yn>,
+        pub crm: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM_CREATE`: `string`.
         #[serde(
             rename = "CRM_CREATE",
@@ -2550,28 +2573,28 @@ pub mod config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm_create_third: ::std::option::Option<::b24_core::types::Yn>,
+        pub crm_create_third: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM_FORWARD`: `yn`.
         #[serde(
             rename = "CRM_FORWARD",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm_forward: ::std::option::Option<::b24_core::types::Yn>,
+        pub crm_forward: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM_CHAT_TRACKER`: `yn`.
         #[serde(
             rename = "CRM_CHAT_TRACKER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm_chat_tracker: ::std::option::Option<::b24_core::types::Yn>,
+        pub crm_chat_tracker: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM_TRANSFER_CHANGE`: `yn`.
         #[serde(
             rename = "CRM_TRANSFER_CHANGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm_transfer_change: ::std::option::Option<::b24_core::types::Yn>,
+        pub crm_transfer_change: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM_SOURCE`: `string`.
         #[serde(
             rename = "CRM_SOURCE",
@@ -2606,28 +2629,28 @@ pub mod config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub check_available: ::std::option::Option<::b24_core::types::Yn>,
+        pub check_available: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WATCH_TYPING`: `yn`.
         #[serde(
             rename = "WATCH_TYPING",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub watch_typing: ::std::option::Option<::b24_core::types::Yn>,
+        pub watch_typing: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WELCOME_BOT_ENABLE`: `yn`.
         #[serde(
             rename = "WELCOME_BOT_ENABLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub welcome_bot_enable: ::std::option::Option<::b24_core::types::Yn>,
+        pub welcome_bot_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WELCOME_MESSAGE`: `yn`.
         #[serde(
             rename = "WELCOME_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub welcome_message: ::std::option::Option<::b24_core::types::Yn>,
+        pub welcome_message: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WELCOME_MESSAGE_TEXT`: `string`.
         #[serde(
             rename = "WELCOME_MESSAGE_TEXT",
@@ -2641,7 +2664,7 @@ pub mod config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vote_message: ::std::option::Option<::b24_core::types::Yn>,
+        pub vote_message: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `VOTE_TIME_LIMIT`: `string`.
         #[serde(
             rename = "VOTE_TIME_LIMIT",
@@ -2655,14 +2678,14 @@ pub mod config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vote_before_finish: ::std::option::Option<::b24_core::types::Yn>,
+        pub vote_before_finish: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `VOTE_CLOSING_DELAY`: `yn`.
         #[serde(
             rename = "VOTE_CLOSING_DELAY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vote_closing_delay: ::std::option::Option<::b24_core::types::Yn>,
+        pub vote_closing_delay: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `VOTE_MESSAGE_1_TEXT`: `string`.
         #[serde(
             rename = "VOTE_MESSAGE_1_TEXT",
@@ -2711,7 +2734,7 @@ pub mod config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub agreement_message: ::std::option::Option<::b24_core::types::Yn>,
+        pub agreement_message: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `AGREEMENT_ID`: `string`.
         #[serde(
             rename = "AGREEMENT_ID",
@@ -2725,7 +2748,7 @@ pub mod config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub category_enable: ::std::option::Option<::b24_core::types::Yn>,
+        pub category_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CATEGORY_ID`: `string`.
         #[serde(
             rename = "CATEGORY_ID",
@@ -2795,7 +2818,7 @@ pub mod config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub worktime_enable: ::std::option::Option<::b24_core::types::Yn>,
+        pub worktime_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WORKTIME_FROM`: `string`.
         #[serde(
             rename = "WORKTIME_FROM",
@@ -2977,7 +3000,7 @@ pub mod config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub temporary: ::std::option::Option<::b24_core::types::Yn>,
+        pub temporary: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `XML_ID`: `string`.
         #[serde(
             rename = "XML_ID",
@@ -3066,7 +3089,7 @@ pub mod config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub queue_online: ::std::option::Option<::b24_core::types::Yn>,
+        pub queue_online: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `DEFAULT_OPERATOR_DATA`: `any[]`.
         #[serde(
             rename = "DEFAULT_OPERATOR_DATA",
@@ -3089,7 +3112,9 @@ pub mod config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub kpi_first_answer_alert: ::std::option::Option<::b24_core::types::Yn>,
+        pub kpi_first_answer_alert: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `KPI_FIRST_ANSWER_LIST`: `any[]`.
         #[serde(
             rename = "KPI_FIRST_ANSWER_LIST",
@@ -3119,7 +3144,9 @@ pub mod config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub kpi_further_answer_alert: ::std::option::Option<::b24_core::types::Yn>,
+        pub kpi_further_answer_alert: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `KPI_FURTHER_ANSWER_LIST`: `any[]`.
         #[serde(
             rename = "KPI_FURTHER_ANSWER_LIST",
@@ -3142,21 +3169,25 @@ pub mod config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub kpi_check_operator_activity: ::std::option::Option<::b24_core::types::Yn>,
+        pub kpi_check_operator_activity: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `SEND_NOTIFICATION_EMPTY_QUEUE`: `yn`.
         #[serde(
             rename = "SEND_NOTIFICATION_EMPTY_QUEUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub send_notification_empty_queue: ::std::option::Option<::b24_core::types::Yn>,
+        pub send_notification_empty_queue: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `USE_WELCOME_FORM`: `yn`.
         #[serde(
             rename = "USE_WELCOME_FORM",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub use_welcome_form: ::std::option::Option<::b24_core::types::Yn>,
+        pub use_welcome_form: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WELCOME_FORM_ID`: `string`.
         #[serde(
             rename = "WELCOME_FORM_ID",
@@ -3170,21 +3201,23 @@ pub mod config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub welcome_form_delay: ::std::option::Option<::b24_core::types::Yn>,
+        pub welcome_form_delay: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SEND_WELCOME_EACH_SESSION`: `yn`.
         #[serde(
             rename = "SEND_WELCOME_EACH_SESSION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub send_welcome_each_session: ::std::option::Option<::b24_core::types::Yn>,
+        pub send_welcome_each_session: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `CONFIRM_CLOSE`: `yn`.
         #[serde(
             rename = "CONFIRM_CLOSE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub confirm_close: ::std::option::Option<::b24_core::types::Yn>,
+        pub confirm_close: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IGNORE_WELCOME_FORM_RESPONSIBLE`: `yn`.
         #[serde(
             rename = "IGNORE_WELCOME_FORM_RESPONSIBLE",
@@ -3192,13 +3225,13 @@ pub mod config_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ignore_welcome_form_responsible: ::std::option::Option<
-            ::b24_core::types::Yn,
+            ::b24_core::__private::types::Yn,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4518,16 +4551,18 @@ impl ConfigListGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ConfigListGet {
+impl ::b24_core::__private::Method for ConfigListGet {
     const NAME: &'static str = "imopenlines.config.list.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.config.list.get",
         );
@@ -4545,18 +4580,18 @@ pub enum ConfigListGetError {
     /// `INVALID_FORMAT` (HTTP 400).
     InvalidFormat,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ConfigListGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigListGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "INVALID_FORMAT" => Self::InvalidFormat,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4587,14 +4622,14 @@ pub mod config_list_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub queue: ::std::option::Option<::b24_core::types::Yn>,
+        pub queue: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CONFIG_QUEUE`: `yn`.
         #[serde(
             rename = "CONFIG_QUEUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub config_queue: ::std::option::Option<::b24_core::types::Yn>,
+        pub config_queue: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CHECK_PERMISSION`: `string`.
         #[serde(
             rename = "CHECK_PERMISSION",
@@ -4603,10 +4638,10 @@ pub mod config_list_get {
         )]
         pub check_permission: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Options {
+    impl ::b24_core::__private::wire::FromWire for Options {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4689,14 +4724,14 @@ pub mod config_list_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM`: `yn`.
         #[serde(
             rename = "CRM",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm: ::std::option::Option<::b24_core::types::Yn>,
+        pub crm: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM_CREATE`: `string`.
         #[serde(
             rename = "CRM_CREATE",
@@ -4717,28 +4752,28 @@ pub mod config_list_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm_create_third: ::std::option::Option<::b24_core::types::Yn>,
+        pub crm_create_third: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM_FORWARD`: `yn`.
         #[serde(
             rename = "CRM_FORWARD",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm_forward: ::std::option::Option<::b24_core::types::Yn>,
+        pub crm_forward: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM_CHAT_TRACKER`: `yn`.
         #[serde(
             rename = "CRM_CHAT_TRACKER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm_chat_tracker: ::std::option::Option<::b24_core::types::Yn>,
+        pub crm_chat_tracker: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM_TRANSFER_CHANGE`: `yn`.
         #[serde(
             rename = "CRM_TRANSFER_CHANGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub crm_transfer_change: ::std::option::Option<::b24_core::types::Yn>,
+        pub crm_transfer_change: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CRM_SOURCE`: `string`.
         #[serde(
             rename = "CRM_SOURCE",
@@ -4773,28 +4808,28 @@ pub mod config_list_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub check_available: ::std::option::Option<::b24_core::types::Yn>,
+        pub check_available: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WATCH_TYPING`: `yn`.
         #[serde(
             rename = "WATCH_TYPING",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub watch_typing: ::std::option::Option<::b24_core::types::Yn>,
+        pub watch_typing: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WELCOME_BOT_ENABLE`: `yn`.
         #[serde(
             rename = "WELCOME_BOT_ENABLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub welcome_bot_enable: ::std::option::Option<::b24_core::types::Yn>,
+        pub welcome_bot_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WELCOME_MESSAGE`: `yn`.
         #[serde(
             rename = "WELCOME_MESSAGE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub welcome_message: ::std::option::Option<::b24_core::types::Yn>,
+        pub welcome_message: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WELCOME_MESSAGE_TEXT`: `string`.
         #[serde(
             rename = "WELCOME_MESSAGE_TEXT",
@@ -4808,7 +4843,7 @@ pub mod config_list_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vote_message: ::std::option::Option<::b24_core::types::Yn>,
+        pub vote_message: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `VOTE_TIME_LIMIT`: `string`.
         #[serde(
             rename = "VOTE_TIME_LIMIT",
@@ -4822,14 +4857,14 @@ pub mod config_list_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vote_before_finish: ::std::option::Option<::b24_core::types::Yn>,
+        pub vote_before_finish: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `VOTE_CLOSING_DELAY`: `yn`.
         #[serde(
             rename = "VOTE_CLOSING_DELAY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vote_closing_delay: ::std::option::Option<::b24_core::types::Yn>,
+        pub vote_closing_delay: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `VOTE_MESSAGE_1_TEXT`: `string`.
         #[serde(
             rename = "VOTE_MESSAGE_1_TEXT",
@@ -4878,7 +4913,7 @@ pub mod config_list_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub agreement_message: ::std::option::Option<::b24_core::types::Yn>,
+        pub agreement_message: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `AGREEMENT_ID`: `string`.
         #[serde(
             rename = "AGREEMENT_ID",
@@ -4892,7 +4927,7 @@ pub mod config_list_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub category_enable: ::std::option::Option<::b24_core::types::Yn>,
+        pub category_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CATEGORY_ID`: `string`.
         #[serde(
             rename = "CATEGORY_ID",
@@ -4962,7 +4997,7 @@ pub mod config_list_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub worktime_enable: ::std::option::Option<::b24_core::types::Yn>,
+        pub worktime_enable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WORKTIME_FROM`: `string`.
         #[serde(
             rename = "WORKTIME_FROM",
@@ -5144,7 +5179,7 @@ pub mod config_list_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub temporary: ::std::option::Option<::b24_core::types::Yn>,
+        pub temporary: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `XML_ID`: `string`.
         #[serde(
             rename = "XML_ID",
@@ -5241,7 +5276,9 @@ pub mod config_list_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub kpi_first_answer_alert: ::std::option::Option<::b24_core::types::Yn>,
+        pub kpi_first_answer_alert: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `KPI_FIRST_ANSWER_LIST`: `any[]`.
         #[serde(
             rename = "KPI_FIRST_ANSWER_LIST",
@@ -5271,7 +5308,9 @@ pub mod config_list_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub kpi_further_answer_alert: ::std::option::Option<::b24_core::types::Yn>,
+        pub kpi_further_answer_alert: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `KPI_FURTHER_ANSWER_LIST`: `any[]`.
         #[serde(
             rename = "KPI_FURTHER_ANSWER_LIST",
@@ -5294,21 +5333,25 @@ pub mod config_list_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub kpi_check_operator_activity: ::std::option::Option<::b24_core::types::Yn>,
+        pub kpi_check_operator_activity: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `SEND_NOTIFICATION_EMPTY_QUEUE`: `yn`.
         #[serde(
             rename = "SEND_NOTIFICATION_EMPTY_QUEUE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub send_notification_empty_queue: ::std::option::Option<::b24_core::types::Yn>,
+        pub send_notification_empty_queue: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `USE_WELCOME_FORM`: `yn`.
         #[serde(
             rename = "USE_WELCOME_FORM",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub use_welcome_form: ::std::option::Option<::b24_core::types::Yn>,
+        pub use_welcome_form: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `WELCOME_FORM_ID`: `string`.
         #[serde(
             rename = "WELCOME_FORM_ID",
@@ -5322,21 +5365,23 @@ pub mod config_list_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub welcome_form_delay: ::std::option::Option<::b24_core::types::Yn>,
+        pub welcome_form_delay: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SEND_WELCOME_EACH_SESSION`: `yn`.
         #[serde(
             rename = "SEND_WELCOME_EACH_SESSION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub send_welcome_each_session: ::std::option::Option<::b24_core::types::Yn>,
+        pub send_welcome_each_session: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
         /// `CONFIRM_CLOSE`: `yn`.
         #[serde(
             rename = "CONFIRM_CLOSE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub confirm_close: ::std::option::Option<::b24_core::types::Yn>,
+        pub confirm_close: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IGNORE_WELCOME_FORM_RESPONSIBLE`: `yn`.
         #[serde(
             rename = "IGNORE_WELCOME_FORM_RESPONSIBLE",
@@ -5344,13 +5389,13 @@ pub mod config_list_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ignore_welcome_form_responsible: ::std::option::Option<
-            ::b24_core::types::Yn,
+            ::b24_core::__private::types::Yn,
         >,
     }
-    impl ::b24_core::wire::FromWire for Order {
+    impl ::b24_core::__private::wire::FromWire for Order {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6652,10 +6697,10 @@ pub mod config_list_get {
         )]
         pub offset: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6761,10 +6806,10 @@ pub mod config_list_get {
         )]
         pub user_avatar_id: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for QueueUsersFields {
+    impl ::b24_core::__private::wire::FromWire for QueueUsersFields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6852,16 +6897,18 @@ impl ConfigPathGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ConfigPathGet {
+impl ::b24_core::__private::Method for ConfigPathGet {
     const NAME: &'static str = "imopenlines.config.path.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-path-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = config_path_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.config.path.get",
         );
@@ -6875,17 +6922,17 @@ impl ::b24_core::Method for ConfigPathGet {
 #[allow(dead_code)]
 pub enum ConfigPathGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ConfigPathGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigPathGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6925,10 +6972,10 @@ pub mod config_path_get {
         )]
         pub public_path: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7026,16 +7073,18 @@ impl ConfigUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ConfigUpdate {
+impl ::b24_core::__private::Method for ConfigUpdate {
     const NAME: &'static str = "imopenlines.config.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.config.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.config_id, "CONFIG_ID", problems);
@@ -7053,19 +7102,19 @@ pub enum ConfigUpdateError {
     /// `CONFIG_WRONG_USER_PERMISSION` (HTTP 403).
     ConfigWrongUserPermission,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ConfigUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ConfigUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CONFIG_ID_EMPTY" => Self::ConfigIdEmpty,
             "CONFIG_WRONG_USER_PERMISSION" => Self::ConfigWrongUserPermission,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7099,7 +7148,7 @@ pub struct CrmChatGet {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub active_only: ::std::option::Option<::b24_core::types::Yn>,
+    pub active_only: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl CrmChatGet {
@@ -7119,7 +7168,7 @@ impl CrmChatGet {
     #[must_use]
     pub fn active_only(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.active_only = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -7128,16 +7177,18 @@ impl CrmChatGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for CrmChatGet {
+impl ::b24_core::__private::Method for CrmChatGet {
     const NAME: &'static str = "imopenlines.crm.chat.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.crm.chat.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(
@@ -7161,19 +7212,19 @@ pub enum CrmChatGetError {
     /// `ERROR_ARGUMENT` (HTTP 400).
     ErrorArgument,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CrmChatGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7217,16 +7268,18 @@ impl CrmChatGetLastId {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for CrmChatGetLastId {
+impl ::b24_core::__private::Method for CrmChatGetLastId {
     const NAME: &'static str = "imopenlines.crm.chat.getLastId";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-get-last-id.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.crm.chat.getLastId",
         );
@@ -7251,19 +7304,19 @@ pub enum CrmChatGetLastIdError {
     /// `ERROR_ARGUMENT` (HTTP 400).
     ErrorArgument,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CrmChatGetLastIdError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatGetLastIdError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CRM_CHAT_EMPTY_CRM_DATA" => Self::CrmChatEmptyCrmData,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7326,16 +7379,18 @@ impl CrmChatUserAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for CrmChatUserAdd {
+impl ::b24_core::__private::Method for CrmChatUserAdd {
     const NAME: &'static str = "imopenlines.crm.chat.user.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-user-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.crm.chat.user.add",
         );
@@ -7370,13 +7425,13 @@ pub enum CrmChatUserAddError {
     /// `WRONG_REQUEST` (HTTP 400).
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CrmChatUserAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatUserAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
@@ -7386,7 +7441,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for CrmChatUserAddError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7449,16 +7504,18 @@ impl CrmChatUserDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for CrmChatUserDelete {
+impl ::b24_core::__private::Method for CrmChatUserDelete {
     const NAME: &'static str = "imopenlines.crm.chat.user.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-user-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.crm.chat.user.delete",
         );
@@ -7499,13 +7556,13 @@ pub enum CrmChatUserDeleteError {
     /// `WRONG_REQUEST` (HTTP 400).
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CrmChatUserDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmChatUserDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "CRM_CHAT_EMPTY_USER" => Self::CrmChatEmptyUser,
@@ -7518,7 +7575,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for CrmChatUserDeleteError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7555,16 +7612,18 @@ impl CrmLeadCreate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for CrmLeadCreate {
+impl ::b24_core::__private::Method for CrmLeadCreate {
     const NAME: &'static str = "imopenlines.crm.lead.create";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-crm-lead-create.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.crm.lead.create",
         );
@@ -7589,13 +7648,13 @@ pub enum CrmLeadCreateError {
     /// `ERROR_USER_NOT_OPERATOR` (HTTP 400).
     ErrorUserNotOperator,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CrmLeadCreateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmLeadCreateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
@@ -7604,7 +7663,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for CrmLeadCreateError {
             "ERROR_USER_NOT_OPERATOR" => Self::ErrorUserNotOperator,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7663,16 +7722,18 @@ impl CrmMessageAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for CrmMessageAdd {
+impl ::b24_core::__private::Method for CrmMessageAdd {
     const NAME: &'static str = "imopenlines.crm.message.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/messages/imopenlines-crm-message-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.crm.message.add",
         );
@@ -7705,13 +7766,13 @@ pub enum CrmMessageAddError {
     /// `ERROR_ARGUMENT`.
     ErrorArgument,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CrmMessageAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CrmMessageAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_NOT_IN_CRM" => Self::ChatNotInCrm,
             "CANCELED" => Self::Canceled,
@@ -7719,7 +7780,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for CrmMessageAddError {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7814,16 +7875,18 @@ impl DialogGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DialogGet {
+impl ::b24_core::__private::Method for DialogGet {
     const NAME: &'static str = "imopenlines.dialog.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-dialog-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = dialog_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.dialog.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -7843,19 +7906,19 @@ pub enum DialogGetError {
     /// `ACCESS_ERROR` (HTTP 400).
     AccessError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DialogGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DialogGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "IM_NOT_INSTALLED" => Self::ImNotInstalled,
             "ACCESS_ERROR" => Self::AccessError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7902,10 +7965,10 @@ pub mod dialog_get {
         )]
         pub id: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for EntityLink {
+    impl ::b24_core::__private::wire::FromWire for EntityLink {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7986,10 +8049,10 @@ pub mod dialog_get {
         )]
         pub count_of_viewers: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for LastMessageViews {
+    impl ::b24_core::__private::wire::FromWire for LastMessageViews {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8095,10 +8158,10 @@ pub mod dialog_get {
         )]
         pub can_post: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Permissions {
+    impl ::b24_core::__private::wire::FromWire for Permissions {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8203,68 +8266,68 @@ pub mod dialog_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub avatar: ::std::option::Option<::b24_core::types::Yn>,
+        pub avatar: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `rename`: `yn`.
         #[serde(
             rename = "rename",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub rename: ::std::option::Option<::b24_core::types::Yn>,
+        pub rename: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `extend`: `yn`.
         #[serde(
             rename = "extend",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub extend: ::std::option::Option<::b24_core::types::Yn>,
+        pub extend: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `call`: `yn`.
         #[serde(
             rename = "call",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub call: ::std::option::Option<::b24_core::types::Yn>,
+        pub call: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `mute`: `yn`.
         #[serde(
             rename = "mute",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mute: ::std::option::Option<::b24_core::types::Yn>,
+        pub mute: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `leave`: `yn`.
         #[serde(
             rename = "leave",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub leave: ::std::option::Option<::b24_core::types::Yn>,
+        pub leave: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `leave_owner`: `yn`.
         #[serde(
             rename = "leave_owner",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub leave_owner: ::std::option::Option<::b24_core::types::Yn>,
+        pub leave_owner: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `send`: `yn`.
         #[serde(
             rename = "send",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub send: ::std::option::Option<::b24_core::types::Yn>,
+        pub send: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `user_list`: `yn`.
         #[serde(
             rename = "user_list",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub user_list: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Restrictions {
+    impl ::b24_core::__private::wire::FromWire for Restrictions {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8657,10 +8720,10 @@ pub mod dialog_get {
         )]
         pub last_message_views: ::std::option::Option<LastMessageViews>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -9155,16 +9218,18 @@ impl MessageQuickSave {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageQuickSave {
+impl ::b24_core::__private::Method for MessageQuickSave {
     const NAME: &'static str = "imopenlines.message.quick.save";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/messages/imopenlines-message-quick-save.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.message.quick.save",
         );
@@ -9188,13 +9253,13 @@ pub enum MessageQuickSaveError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageQuickSaveError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageQuickSaveError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
@@ -9202,7 +9267,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for MessageQuickSaveError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9246,16 +9311,18 @@ impl MessageSessionStart {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageSessionStart {
+impl ::b24_core::__private::Method for MessageSessionStart {
     const NAME: &'static str = "imopenlines.message.session.start";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-message-session-start.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.message.session.start",
         );
@@ -9279,13 +9346,14 @@ pub enum MessageSessionStartError {
     /// `USER_ID` (HTTP 400).
     UserId,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageSessionStartError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for MessageSessionStartError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
@@ -9293,7 +9361,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for MessageSessionStartError {
             "USER_ID" => Self::UserId,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9330,16 +9398,18 @@ impl NetworkJoin {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NetworkJoin {
+impl ::b24_core::__private::Method for NetworkJoin {
     const NAME: &'static str = "imopenlines.network.join";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-network-join.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.network.join");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.code, "CODE", problems);
@@ -9361,13 +9431,13 @@ pub enum NetworkJoinError {
     /// `INACTIVE` (HTTP 400).
     Inactive,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NetworkJoinError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkJoinError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CODE" => Self::Code,
             "IMBOT_ERROR" => Self::ImbotError,
@@ -9375,7 +9445,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for NetworkJoinError {
             "INACTIVE" => Self::Inactive,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9497,16 +9567,18 @@ impl NetworkMessageAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for NetworkMessageAdd {
+impl ::b24_core::__private::Method for NetworkMessageAdd {
     const NAME: &'static str = "imopenlines.network.message.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-network-message-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.network.message.add",
         );
@@ -9550,13 +9622,13 @@ pub enum NetworkMessageAddError {
     /// `WRONG_REQUEST` (HTTP 400).
     WrongRequest,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for NetworkMessageAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for NetworkMessageAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "CODE" => Self::Code,
@@ -9571,7 +9643,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for NetworkMessageAddError {
             "WRONG_REQUEST" => Self::WrongRequest,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9608,16 +9680,18 @@ impl OperatorAnotherFinish {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for OperatorAnotherFinish {
+impl ::b24_core::__private::Method for OperatorAnotherFinish {
     const NAME: &'static str = "imopenlines.operator.another.finish";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-another-finish.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.operator.another.finish",
         );
@@ -9640,13 +9714,14 @@ pub enum OperatorAnotherFinishError {
     /// `USER_ID` (HTTP 400).
     UserId,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for OperatorAnotherFinishError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for OperatorAnotherFinishError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
@@ -9654,7 +9729,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for OperatorAnotherFinishError 
             "USER_ID" => Self::UserId,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9691,16 +9766,18 @@ impl OperatorAnswer {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for OperatorAnswer {
+impl ::b24_core::__private::Method for OperatorAnswer {
     const NAME: &'static str = "imopenlines.operator.answer";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-answer.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.operator.answer",
         );
@@ -9723,13 +9800,13 @@ pub enum OperatorAnswerError {
     /// `USER_ID` (HTTP 400).
     UserId,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for OperatorAnswerError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorAnswerError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
@@ -9737,7 +9814,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for OperatorAnswerError {
             "USER_ID" => Self::UserId,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9774,16 +9851,18 @@ impl OperatorFinish {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for OperatorFinish {
+impl ::b24_core::__private::Method for OperatorFinish {
     const NAME: &'static str = "imopenlines.operator.finish";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-finish.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.operator.finish",
         );
@@ -9806,13 +9885,13 @@ pub enum OperatorFinishError {
     /// `USER_ID` (HTTP 400).
     UserId,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for OperatorFinishError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorFinishError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
@@ -9820,7 +9899,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for OperatorFinishError {
             "USER_ID" => Self::UserId,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9857,16 +9936,18 @@ impl OperatorSkip {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for OperatorSkip {
+impl ::b24_core::__private::Method for OperatorSkip {
     const NAME: &'static str = "imopenlines.operator.skip";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-skip.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.operator.skip");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -9889,13 +9970,13 @@ pub enum OperatorSkipError {
     /// `USER_ID` (HTTP 400).
     UserId,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for OperatorSkipError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorSkipError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
@@ -9904,7 +9985,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for OperatorSkipError {
             "USER_ID" => Self::UserId,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9941,16 +10022,18 @@ impl OperatorSpam {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for OperatorSpam {
+impl ::b24_core::__private::Method for OperatorSpam {
     const NAME: &'static str = "imopenlines.operator.spam";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-spam.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.operator.spam");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -9971,13 +10054,13 @@ pub enum OperatorSpamError {
     /// `USER_ID` (HTTP 400).
     UserId,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for OperatorSpamError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorSpamError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
@@ -9985,7 +10068,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for OperatorSpamError {
             "USER_ID" => Self::UserId,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10069,16 +10152,18 @@ impl OperatorTransfer {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for OperatorTransfer {
+impl ::b24_core::__private::Method for OperatorTransfer {
     const NAME: &'static str = "imopenlines.operator.transfer";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-transfer.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.operator.transfer",
         );
@@ -10106,13 +10191,13 @@ pub enum OperatorTransferError {
     /// `OPERATOR_WRONG` (HTTP 400).
     OperatorWrong,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for OperatorTransferError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for OperatorTransferError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "USER_ID_EMPTY" => Self::UserIdEmpty,
@@ -10121,7 +10206,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for OperatorTransferError {
             "OPERATOR_WRONG" => Self::OperatorWrong,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10152,16 +10237,18 @@ impl RevisionGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RevisionGet {
+impl ::b24_core::__private::Method for RevisionGet {
     const NAME: &'static str = "imopenlines.revision.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-revision-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = revision_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.revision.get");
         let problems = &mut all;
         all.finish()
@@ -10173,17 +10260,17 @@ impl ::b24_core::Method for RevisionGet {
 #[allow(dead_code)]
 pub enum RevisionGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RevisionGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RevisionGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10230,10 +10317,10 @@ pub mod revision_get {
         )]
         pub mobile: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -10339,16 +10426,18 @@ impl SessionHeadVote {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SessionHeadVote {
+impl ::b24_core::__private::Method for SessionHeadVote {
     const NAME: &'static str = "imopenlines.session.head.vote";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-head-vote.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.session.head.vote",
         );
@@ -10371,20 +10460,20 @@ pub enum SessionHeadVoteError {
     /// `ACCESS_DENIED` (HTTP 400).
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SessionHeadVoteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionHeadVoteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "EMPTY_SESSION_ID" => Self::EmptySessionId,
             "EMPTY_VOTE_PARAMS" => Self::EmptyVoteParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10445,16 +10534,18 @@ impl SessionHistoryGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SessionHistoryGet {
+impl ::b24_core::__private::Method for SessionHistoryGet {
     const NAME: &'static str = "imopenlines.session.history.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = session_history_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.session.history.get",
         );
@@ -10476,20 +10567,20 @@ pub enum SessionHistoryGetError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SessionHistoryGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionHistoryGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_REQUIRED_PARAM" => Self::MissingRequiredParam,
             "INVALID_SESSION_ID" => Self::InvalidSessionId,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10514,10 +10605,10 @@ pub mod session_history_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Chat {}
-    impl ::b24_core::wire::FromWire for Chat {
+    impl ::b24_core::__private::wire::FromWire for Chat {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -10538,10 +10629,10 @@ pub mod session_history_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Files {}
-    impl ::b24_core::wire::FromWire for Files {
+    impl ::b24_core::__private::wire::FromWire for Files {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -10562,10 +10653,10 @@ pub mod session_history_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Message {}
-    impl ::b24_core::wire::FromWire for Message {
+    impl ::b24_core::__private::wire::FromWire for Message {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -10599,10 +10690,10 @@ pub mod session_history_get {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Openlines {
+    impl ::b24_core::__private::wire::FromWire for Openlines {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -10769,10 +10860,10 @@ pub mod session_history_get {
         )]
         pub files: ::std::option::Option<Files>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -10993,10 +11084,10 @@ pub mod session_history_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct UserBlockChat {}
-    impl ::b24_core::wire::FromWire for UserBlockChat {
+    impl ::b24_core::__private::wire::FromWire for UserBlockChat {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -11017,10 +11108,10 @@ pub mod session_history_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct UserInChat {}
-    impl ::b24_core::wire::FromWire for UserInChat {
+    impl ::b24_core::__private::wire::FromWire for UserInChat {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -11041,10 +11132,10 @@ pub mod session_history_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct UserInGroup {}
-    impl ::b24_core::wire::FromWire for UserInGroup {
+    impl ::b24_core::__private::wire::FromWire for UserInGroup {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -11065,10 +11156,10 @@ pub mod session_history_get {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct UsersMessage {}
-    impl ::b24_core::wire::FromWire for UsersMessage {
+    impl ::b24_core::__private::wire::FromWire for UsersMessage {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -11107,16 +11198,18 @@ impl SessionIntercept {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SessionIntercept {
+impl ::b24_core::__private::Method for SessionIntercept {
     const NAME: &'static str = "imopenlines.session.intercept";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-intercept.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.session.intercept",
         );
@@ -11135,19 +11228,19 @@ pub enum SessionInterceptError {
     /// `OPERATOR_WRONG` (HTTP 400).
     OperatorWrong,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SessionInterceptError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionInterceptError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "OPERATOR_WRONG" => Self::OperatorWrong,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11184,16 +11277,18 @@ impl SessionJoin {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SessionJoin {
+impl ::b24_core::__private::Method for SessionJoin {
     const NAME: &'static str = "imopenlines.session.join";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-join.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.session.join");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -11214,13 +11309,13 @@ pub enum SessionJoinError {
     /// `USER_ID` (HTTP 400).
     UserId,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SessionJoinError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionJoinError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
@@ -11228,7 +11323,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SessionJoinError {
             "USER_ID" => Self::UserId,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11259,7 +11354,7 @@ pub struct SessionModePin {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub activate: ::std::option::Option<::b24_core::types::Yn>,
+    pub activate: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl SessionModePin {
@@ -11275,23 +11370,25 @@ impl SessionModePin {
     #[must_use]
     pub fn activate(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.activate = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SessionModePin {
+impl ::b24_core::__private::Method for SessionModePin {
     const NAME: &'static str = "imopenlines.session.mode.pin";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-mode-pin.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.session.mode.pin",
         );
@@ -11317,13 +11414,13 @@ pub enum SessionModePinError {
     /// `USER_ID` (HTTP 400).
     UserId,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SessionModePinError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionModePinError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID_EMPTY" => Self::ChatIdEmpty,
             "CHAT_ID" => Self::ChatId,
@@ -11332,7 +11429,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SessionModePinError {
             "USER_ID" => Self::UserId,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11363,16 +11460,18 @@ impl SessionModePinAll {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SessionModePinAll {
+impl ::b24_core::__private::Method for SessionModePinAll {
     const NAME: &'static str = "imopenlines.session.mode.pinAll";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-mode-pin-all.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<i64>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.session.mode.pinAll",
         );
@@ -11386,17 +11485,17 @@ impl ::b24_core::Method for SessionModePinAll {
 #[allow(dead_code)]
 pub enum SessionModePinAllError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SessionModePinAllError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionModePinAllError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11451,16 +11550,18 @@ impl SessionModeSilent {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SessionModeSilent {
+impl ::b24_core::__private::Method for SessionModeSilent {
     const NAME: &'static str = "imopenlines.session.mode.silent";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-mode-silent.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.session.mode.silent",
         );
@@ -11484,13 +11585,13 @@ pub enum SessionModeSilentError {
     /// `USER_ID` (HTTP 400).
     UserId,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SessionModeSilentError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionModeSilentError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
@@ -11498,7 +11599,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SessionModeSilentError {
             "USER_ID" => Self::UserId,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11529,16 +11630,18 @@ impl SessionModeUnpinAll {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SessionModeUnpinAll {
+impl ::b24_core::__private::Method for SessionModeUnpinAll {
     const NAME: &'static str = "imopenlines.session.mode.unpinAll";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-mode-unpin-all.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<i64>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "imopenlines.session.mode.unpinAll",
         );
@@ -11552,17 +11655,18 @@ impl ::b24_core::Method for SessionModeUnpinAll {
 #[allow(dead_code)]
 pub enum SessionModeUnpinAllError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SessionModeUnpinAllError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for SessionModeUnpinAllError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11599,16 +11703,18 @@ impl SessionOpen {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SessionOpen {
+impl ::b24_core::__private::Method for SessionOpen {
     const NAME: &'static str = "imopenlines.session.open";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-open.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = session_open::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.session.open");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.user_code, "USER_CODE", problems);
@@ -11624,18 +11730,18 @@ pub enum SessionOpenError {
     /// `ACCESS_DENIED` (HTTP 400).
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SessionOpenError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionOpenError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11668,10 +11774,10 @@ pub mod session_open {
         )]
         pub chat_id: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -11726,16 +11832,18 @@ impl SessionStart {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SessionStart {
+impl ::b24_core::__private::Method for SessionStart {
     const NAME: &'static str = "imopenlines.session.start";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["imopenlines"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-start.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("imopenlines.session.start");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "CHAT_ID", problems);
@@ -11756,13 +11864,13 @@ pub enum SessionStartError {
     /// `USER_ID` (HTTP 400).
     UserId,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SessionStartError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SessionStartError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "CHAT_ID" => Self::ChatId,
             "CHAT_TYPE" => Self::ChatType,
@@ -11770,7 +11878,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SessionStartError {
             "USER_ID" => Self::UserId,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),

@@ -46,7 +46,7 @@ pub struct BlockAddcard {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::types::Yn>,
+    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockAddcard {
@@ -80,7 +80,7 @@ impl BlockAddcard {
     #[must_use]
     pub fn prevent_history(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -89,16 +89,18 @@ impl BlockAddcard {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockAddcard {
+impl ::b24_core::__private::Method for BlockAddcard {
     const NAME: &'static str = "landing.block.addcard";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-add-card.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.addcard");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -132,13 +134,13 @@ pub enum BlockAddcardError {
     /// `CARD_NOT_FOUND`.
     CardNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockAddcardError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockAddcardError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -147,7 +149,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlockAddcardError {
             "CARD_NOT_FOUND" => Self::CardNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -191,7 +193,7 @@ pub struct BlockChangeAnchor {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::types::Yn>,
+    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockChangeAnchor {
@@ -223,7 +225,7 @@ impl BlockChangeAnchor {
     #[must_use]
     pub fn prevent_history(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -232,16 +234,18 @@ impl BlockChangeAnchor {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockChangeAnchor {
+impl ::b24_core::__private::Method for BlockChangeAnchor {
     const NAME: &'static str = "landing.block.changeAnchor";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-change-anchor.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.changeAnchor");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -273,13 +277,13 @@ pub enum BlockChangeAnchorError {
     /// `BAD_ANCHOR`.
     BadAnchor,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockChangeAnchorError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockChangeAnchorError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -288,7 +292,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlockChangeAnchorError {
             "BAD_ANCHOR" => Self::BadAnchor,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -335,7 +339,7 @@ pub struct BlockChangeNodeName {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::types::Yn>,
+    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockChangeNodeName {
@@ -372,7 +376,7 @@ impl BlockChangeNodeName {
     #[must_use]
     pub fn prevent_history(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -381,16 +385,18 @@ impl BlockChangeNodeName {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockChangeNodeName {
+impl ::b24_core::__private::Method for BlockChangeNodeName {
     const NAME: &'static str = "landing.block.changeNodeName";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-change-node-name.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.block.changeNodeName",
         );
@@ -425,13 +431,14 @@ pub enum BlockChangeNodeNameError {
     /// `TYPE_ERROR`.
     TypeError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockChangeNodeNameError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for BlockChangeNodeNameError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -441,7 +448,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlockChangeNodeNameError {
             "TYPE_ERROR" => Self::TypeError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -485,7 +492,7 @@ pub struct BlockClonecard {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::types::Yn>,
+    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockClonecard {
@@ -517,7 +524,7 @@ impl BlockClonecard {
     #[must_use]
     pub fn prevent_history(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -526,16 +533,18 @@ impl BlockClonecard {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockClonecard {
+impl ::b24_core::__private::Method for BlockClonecard {
     const NAME: &'static str = "landing.block.clonecard";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-clone-card.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.clonecard");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -567,13 +576,13 @@ pub enum BlockClonecardError {
     /// `CARD_NOT_FOUND`.
     CardNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockClonecardError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockClonecardError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -582,7 +591,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlockClonecardError {
             "CARD_NOT_FOUND" => Self::CardNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -619,16 +628,18 @@ impl BlockGetContentFromRepository {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockGetContentFromRepository {
+impl ::b24_core::__private::Method for BlockGetContentFromRepository {
     const NAME: &'static str = "landing.block.getContentFromRepository";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-content-from-repository.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::string::String;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.block.getContentFromRepository",
         );
@@ -648,19 +659,20 @@ pub enum BlockGetContentFromRepositoryError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockGetContentFromRepositoryError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for BlockGetContentFromRepositoryError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -731,16 +743,18 @@ impl BlockGetbyid {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockGetbyid {
+impl ::b24_core::__private::Method for BlockGetbyid {
     const NAME: &'static str = "landing.block.getbyid";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-by-id.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = block_getbyid::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.getbyid");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -765,13 +779,13 @@ pub enum BlockGetbyidError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockGetbyidError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockGetbyidError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -780,7 +794,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlockGetbyidError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -890,10 +904,10 @@ pub mod block_getbyid {
         )]
         pub favorite_meta: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Meta {
+    impl ::b24_core::__private::wire::FromWire for Meta {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1073,26 +1087,26 @@ pub mod block_getbyid {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_mode: ::std::option::Option<::b24_core::types::Yn>,
+        pub edit_mode: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `deleted`: `yn`.
         #[serde(
             rename = "deleted",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deleted: ::std::option::Option<::b24_core::types::Yn>,
+        pub deleted: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `get_content`: `yn`.
         #[serde(
             rename = "get_content",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub get_content: ::std::option::Option<::b24_core::types::Yn>,
+        pub get_content: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1216,10 +1230,10 @@ pub mod block_getbyid {
         )]
         pub js: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1358,7 +1372,7 @@ pub struct BlockGetcontent {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub edit_mode: ::std::option::Option<::b24_core::types::Yn>,
+    pub edit_mode: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `params`: `Params`.
     #[serde(
         rename = "params",
@@ -1396,7 +1410,7 @@ impl BlockGetcontent {
     #[must_use]
     pub fn edit_mode(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.edit_mode = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1412,16 +1426,18 @@ impl BlockGetcontent {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockGetcontent {
+impl ::b24_core::__private::Method for BlockGetcontent {
     const NAME: &'static str = "landing.block.getcontent";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-content.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = block_getcontent::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.getcontent");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -1446,13 +1462,13 @@ pub enum BlockGetcontentError {
     /// `BLOCK_NOT_FOUND`.
     BlockNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockGetcontentError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockGetcontentError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -1460,7 +1476,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlockGetcontentError {
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1491,19 +1507,19 @@ pub mod block_getcontent {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub wrapper_show: ::std::option::Option<::b24_core::types::Yn>,
+        pub wrapper_show: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `force_unactive`: `yn`.
         #[serde(
             rename = "force_unactive",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub force_unactive: ::std::option::Option<::b24_core::types::Yn>,
+        pub force_unactive: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1693,10 +1709,10 @@ pub mod block_getcontent {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1957,16 +1973,18 @@ impl BlockGetlist {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockGetlist {
+impl ::b24_core::__private::Method for BlockGetlist {
     const NAME: &'static str = "landing.block.getlist";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<block_getlist::Result>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.getlist");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -1991,13 +2009,13 @@ pub enum BlockGetlistError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockGetlistError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockGetlistError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -2006,7 +2024,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlockGetlistError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2102,10 +2120,10 @@ pub mod block_getlist {
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Meta {
+    impl ::b24_core::__private::wire::FromWire for Meta {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2259,26 +2277,26 @@ pub mod block_getlist {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_mode: ::std::option::Option<::b24_core::types::Yn>,
+        pub edit_mode: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `deleted`: `yn`.
         #[serde(
             rename = "deleted",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub deleted: ::std::option::Option<::b24_core::types::Yn>,
+        pub deleted: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `get_content`: `yn`.
         #[serde(
             rename = "get_content",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub get_content: ::std::option::Option<::b24_core::types::Yn>,
+        pub get_content: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2402,10 +2420,10 @@ pub mod block_getlist {
         )]
         pub js: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2581,16 +2599,18 @@ impl BlockGetmanifest {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockGetmanifest {
+impl ::b24_core::__private::Method for BlockGetmanifest {
     const NAME: &'static str = "landing.block.getmanifest";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = block_getmanifest::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.getmanifest");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -2614,13 +2634,13 @@ pub enum BlockGetmanifestError {
     /// `BLOCK_NOT_FOUND`.
     BlockNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockGetmanifestError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockGetmanifestError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -2628,7 +2648,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlockGetmanifestError {
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2691,10 +2711,10 @@ pub mod block_getmanifest {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Assets {
+    impl ::b24_core::__private::wire::FromWire for Assets {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2791,7 +2811,7 @@ pub mod block_getmanifest {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub dynamic: ::std::option::Option<::b24_core::types::Yn>,
+        pub dynamic: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `subtype`: `string`.
         #[serde(
             rename = "subtype",
@@ -2800,10 +2820,10 @@ pub mod block_getmanifest {
         )]
         pub subtype: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Block {
+    impl ::b24_core::__private::wire::FromWire for Block {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2876,12 +2896,12 @@ pub mod block_getmanifest {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_mode: ::std::option::Option<::b24_core::types::Yn>,
+        pub edit_mode: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3033,10 +3053,10 @@ pub mod block_getmanifest {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3201,16 +3221,18 @@ impl BlockGetmanifestfile {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockGetmanifestfile {
+impl ::b24_core::__private::Method for BlockGetmanifestfile {
     const NAME: &'static str = "landing.block.getmanifestfile";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = block_getmanifestfile::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.block.getmanifestfile",
         );
@@ -3230,19 +3252,20 @@ pub enum BlockGetmanifestfileError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockGetmanifestfileError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for BlockGetmanifestfileError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3352,10 +3375,10 @@ pub mod block_getmanifestfile {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3500,19 +3523,21 @@ impl BlockGetrepository {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockGetrepository {
+impl ::b24_core::__private::Method for BlockGetrepository {
     const NAME: &'static str = "landing.block.getrepository";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-repository.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.block.getrepository",
         );
@@ -3530,18 +3555,18 @@ pub enum BlockGetrepositoryError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockGetrepositoryError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockGetrepositoryError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3585,7 +3610,7 @@ pub struct BlockRemovecard {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::types::Yn>,
+    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockRemovecard {
@@ -3617,7 +3642,7 @@ impl BlockRemovecard {
     #[must_use]
     pub fn prevent_history(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -3626,16 +3651,18 @@ impl BlockRemovecard {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockRemovecard {
+impl ::b24_core::__private::Method for BlockRemovecard {
     const NAME: &'static str = "landing.block.removecard";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-remove-card.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.removecard");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -3667,13 +3694,13 @@ pub enum BlockRemovecardError {
     /// `CARD_NOT_FOUND`.
     CardNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockRemovecardError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockRemovecardError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -3682,7 +3709,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlockRemovecardError {
             "CARD_NOT_FOUND" => Self::CardNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3756,16 +3783,18 @@ impl BlockUpdateCards {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockUpdateCards {
+impl ::b24_core::__private::Method for BlockUpdateCards {
     const NAME: &'static str = "landing.block.updateCards";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-cards.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.updateCards");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -3791,13 +3820,13 @@ pub enum BlockUpdateCardsError {
     /// `INCORRECT_AFFECTED`.
     IncorrectAffected,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockUpdateCardsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdateCardsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -3806,7 +3835,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlockUpdateCardsError {
             "INCORRECT_AFFECTED" => Self::IncorrectAffected,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3850,7 +3879,7 @@ pub struct BlockUpdateStyles {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::types::Yn>,
+    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockUpdateStyles {
@@ -3882,7 +3911,7 @@ impl BlockUpdateStyles {
     #[must_use]
     pub fn prevent_history(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -3891,16 +3920,18 @@ impl BlockUpdateStyles {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockUpdateStyles {
+impl ::b24_core::__private::Method for BlockUpdateStyles {
     const NAME: &'static str = "landing.block.updateStyles";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-styles.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.updateStyles");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -3931,13 +3962,13 @@ pub enum BlockUpdateStylesError {
     /// `TYPE_ERROR`.
     TypeError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockUpdateStylesError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdateStylesError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -3946,7 +3977,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlockUpdateStylesError {
             "TYPE_ERROR" => Self::TypeError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4002,10 +4033,10 @@ pub mod block_update_styles {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Data {
+    impl ::b24_core::__private::wire::FromWire for Data {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4117,16 +4148,18 @@ impl BlockUpdateattrs {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockUpdateattrs {
+impl ::b24_core::__private::Method for BlockUpdateattrs {
     const NAME: &'static str = "landing.block.updateattrs";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-attrs.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.updateattrs");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -4150,13 +4183,13 @@ pub enum BlockUpdateattrsError {
     /// `BLOCK_NOT_FOUND`.
     BlockNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockUpdateattrsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdateattrsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -4164,7 +4197,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlockUpdateattrsError {
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4208,14 +4241,14 @@ pub struct BlockUpdatecontent {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub designed: ::std::option::Option<::b24_core::types::Yn>,
+    pub designed: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `preventHistory`: `yn`.
     #[serde(
         rename = "preventHistory",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::types::Yn>,
+    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockUpdatecontent {
@@ -4248,7 +4281,7 @@ impl BlockUpdatecontent {
     #[must_use]
     pub fn designed(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.designed = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -4257,7 +4290,7 @@ impl BlockUpdatecontent {
     #[must_use]
     pub fn prevent_history(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -4266,16 +4299,18 @@ impl BlockUpdatecontent {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockUpdatecontent {
+impl ::b24_core::__private::Method for BlockUpdatecontent {
     const NAME: &'static str = "landing.block.updatecontent";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-content.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.block.updatecontent",
         );
@@ -4308,13 +4343,13 @@ pub enum BlockUpdatecontentError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockUpdatecontentError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdatecontentError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -4322,7 +4357,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlockUpdatecontentError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4376,7 +4411,7 @@ pub struct BlockUpdatenodes {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::types::Yn>,
+    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockUpdatenodes {
@@ -4423,7 +4458,7 @@ impl BlockUpdatenodes {
     #[must_use]
     pub fn prevent_history(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -4432,16 +4467,18 @@ impl BlockUpdatenodes {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockUpdatenodes {
+impl ::b24_core::__private::Method for BlockUpdatenodes {
     const NAME: &'static str = "landing.block.updatenodes";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-nodes.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.updatenodes");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -4477,13 +4514,13 @@ pub enum BlockUpdatenodesError {
     /// `INCORRECT_AFFECTED`.
     IncorrectAffected,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockUpdatenodesError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUpdatenodesError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "TYPE_ERROR" => Self::TypeError,
@@ -4494,7 +4531,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlockUpdatenodesError {
             "INCORRECT_AFFECTED" => Self::IncorrectAffected,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4525,12 +4562,12 @@ pub mod block_updatenodes {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub append_menu: ::std::option::Option<::b24_core::types::Yn>,
+        pub append_menu: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Additional {
+    impl ::b24_core::__private::wire::FromWire for Additional {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4603,7 +4640,7 @@ pub struct BlockUploadfile {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub temp: ::std::option::Option<::b24_core::types::Yn>,
+    pub temp: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl BlockUploadfile {
@@ -4653,23 +4690,25 @@ impl BlockUploadfile {
     #[must_use]
     pub fn temp(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.temp = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlockUploadfile {
+impl ::b24_core::__private::Method for BlockUploadfile {
     const NAME: &'static str = "landing.block.uploadfile";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-upload-file.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = block_uploadfile::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.block.uploadfile");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -4694,20 +4733,20 @@ pub enum BlockUploadfileError {
     /// `FILE_ERROR`.
     FileError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlockUploadfileError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlockUploadfileError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             "FILE_ERROR" => Self::FileError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -4754,10 +4793,10 @@ pub mod block_uploadfile {
         )]
         pub resize_type: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4832,10 +4871,10 @@ pub mod block_uploadfile {
         )]
         pub src: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4913,16 +4952,18 @@ impl DemosGetList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DemosGetList {
+impl ::b24_core::__private::Method for DemosGetList {
     const NAME: &'static str = "landing.demos.getList";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<demos_get_list::Result>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.demos.getList");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.params, "params", problems);
@@ -4943,13 +4984,13 @@ pub enum DemosGetListError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DemosGetListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosGetListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -4957,7 +4998,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DemosGetListError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5037,10 +5078,10 @@ pub mod demos_get_list {
         )]
         pub offset: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5278,10 +5319,10 @@ pub mod demos_get_list {
         )]
         pub date_modify: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -5567,19 +5608,21 @@ impl DemosGetPageList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DemosGetPageList {
+impl ::b24_core::__private::Method for DemosGetPageList {
     const NAME: &'static str = "landing.demos.getPageList";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.demos.getPageList");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
@@ -5604,13 +5647,13 @@ pub enum DemosGetPageListError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DemosGetPageListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosGetPageListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "MISSING_PARAMS" => Self::MissingParams,
@@ -5619,7 +5662,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DemosGetPageListError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -5856,10 +5899,10 @@ pub mod demos_get_page_list {
         )]
         pub charset: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Data {
+    impl ::b24_core::__private::wire::FromWire for Data {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6224,35 +6267,35 @@ pub mod demos_get_page_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `PUBLICATION`: `yn`.
         #[serde(
             rename = "PUBLICATION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub publication: ::std::option::Option<::b24_core::types::Yn>,
+        pub publication: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `LOCK_DELETE`: `yn`.
         #[serde(
             rename = "LOCK_DELETE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lock_delete: ::std::option::Option<::b24_core::types::Yn>,
+        pub lock_delete: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `AVAILABLE`: `yn`.
         #[serde(
             rename = "AVAILABLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub available: ::std::option::Option<::b24_core::types::Yn>,
+        pub available: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SINGLETON`: `yn`.
         #[serde(
             rename = "SINGLETON",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub singleton: ::std::option::Option<::b24_core::types::Yn>,
+        pub singleton: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SECTION`: `string[]`.
         #[serde(
             rename = "SECTION",
@@ -6310,10 +6353,10 @@ pub mod demos_get_page_list {
         )]
         pub data: ::std::option::Option<Data>,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -6554,19 +6597,21 @@ impl DemosGetSiteList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DemosGetSiteList {
+impl ::b24_core::__private::Method for DemosGetSiteList {
     const NAME: &'static str = "landing.demos.getSiteList";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.demos.getSiteList");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.type_, "type", problems);
@@ -6591,13 +6636,13 @@ pub enum DemosGetSiteListError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DemosGetSiteListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosGetSiteListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "MISSING_PARAMS" => Self::MissingParams,
@@ -6606,7 +6651,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DemosGetSiteListError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -6808,10 +6853,10 @@ pub mod demos_get_site_list {
         )]
         pub charset: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Data {
+    impl ::b24_core::__private::wire::FromWire for Data {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7117,35 +7162,35 @@ pub mod demos_get_site_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `PUBLICATION`: `yn`.
         #[serde(
             rename = "PUBLICATION",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub publication: ::std::option::Option<::b24_core::types::Yn>,
+        pub publication: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `LOCK_DELETE`: `yn`.
         #[serde(
             rename = "LOCK_DELETE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lock_delete: ::std::option::Option<::b24_core::types::Yn>,
+        pub lock_delete: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `AVAILABLE`: `yn`.
         #[serde(
             rename = "AVAILABLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub available: ::std::option::Option<::b24_core::types::Yn>,
+        pub available: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SINGLETON`: `yn`.
         #[serde(
             rename = "SINGLETON",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub singleton: ::std::option::Option<::b24_core::types::Yn>,
+        pub singleton: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SECTION`: `string[]`.
         #[serde(
             rename = "SECTION",
@@ -7203,10 +7248,10 @@ pub mod demos_get_site_list {
         )]
         pub data: ::std::option::Option<Data>,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7447,16 +7492,18 @@ impl DemosRegister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DemosRegister {
+impl ::b24_core::__private::Method for DemosRegister {
     const NAME: &'static str = "landing.demos.register";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<i64>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.demos.register");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.data, "data", problems);
@@ -7480,13 +7527,13 @@ pub enum DemosRegisterError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DemosRegisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosRegisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "REGISTER_ERROR_DATA" => Self::RegisterErrorData,
@@ -7495,7 +7542,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for DemosRegisterError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -7658,10 +7705,10 @@ pub mod demos_register {
         )]
         pub version: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Data {
+    impl ::b24_core::__private::wire::FromWire for Data {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7905,10 +7952,10 @@ pub mod demos_register {
         )]
         pub lang_original: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -7989,16 +8036,18 @@ impl DemosUnregister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for DemosUnregister {
+impl ::b24_core::__private::Method for DemosUnregister {
     const NAME: &'static str = "landing.demos.unregister";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-unregister.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.demos.unregister");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.code, "code", problems);
@@ -8016,19 +8065,19 @@ pub enum DemosUnregisterError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DemosUnregisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DemosUnregisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8082,16 +8131,18 @@ impl LandingAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingAdd {
+impl ::b24_core::__private::Method for LandingAdd {
     const NAME: &'static str = "landing.landing.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -8119,13 +8170,13 @@ pub enum LandingAddError {
     /// `WRONG_CODE_FORMAT`.
     WrongCodeFormat,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -8136,7 +8187,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingAddError {
             "WRONG_CODE_FORMAT" => Self::WrongCodeFormat,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8242,10 +8293,10 @@ pub mod landing_add {
         )]
         pub menu_code: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8458,16 +8509,18 @@ impl LandingAddByTemplate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingAddByTemplate {
+impl ::b24_core::__private::Method for LandingAddByTemplate {
     const NAME: &'static str = "landing.landing.addByTemplate";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-add-by-template.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.landing.addByTemplate",
         );
@@ -8504,13 +8557,14 @@ pub enum LandingAddByTemplateError {
     /// `WRONG_CODE_FORMAT`.
     WrongCodeFormat,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingAddByTemplateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for LandingAddByTemplateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "SITE_ERROR" => Self::SiteError,
@@ -8523,7 +8577,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingAddByTemplateError {
             "WRONG_CODE_FORMAT" => Self::WrongCodeFormat,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -8589,7 +8643,7 @@ pub mod landing_add_by_template {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub prepare_blocks: ::std::option::Option<::b24_core::types::Yn>,
+        pub prepare_blocks: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `PREPARE_BLOCKS_DATA`: `PrepareBlocksData`.
         #[serde(
             rename = "PREPARE_BLOCKS_DATA",
@@ -8619,10 +8673,10 @@ pub mod landing_add_by_template {
         )]
         pub menu_code: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8781,10 +8835,10 @@ pub mod landing_add_by_template {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for PrepareBlocksData {
+    impl ::b24_core::__private::wire::FromWire for PrepareBlocksData {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -8853,7 +8907,7 @@ pub struct LandingAddblock {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::types::Yn>,
+    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingAddblock {
@@ -8883,7 +8937,7 @@ impl LandingAddblock {
     #[must_use]
     pub fn prevent_history(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -8892,16 +8946,18 @@ impl LandingAddblock {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingAddblock {
+impl ::b24_core::__private::Method for LandingAddblock {
     const NAME: &'static str = "landing.landing.addblock";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-add-block.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.addblock");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -8933,13 +8989,13 @@ pub enum LandingAddblockError {
     /// `BLOCK_NOT_FOUND`.
     BlockNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingAddblockError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingAddblockError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -8949,7 +9005,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingAddblockError {
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9005,10 +9061,10 @@ pub mod landing_addblock {
         )]
         pub return_content: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -9122,7 +9178,7 @@ pub struct LandingCopy {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub skip_system: ::std::option::Option<::b24_core::types::Yn>,
+    pub skip_system: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingCopy {
@@ -9164,7 +9220,7 @@ impl LandingCopy {
     #[must_use]
     pub fn skip_system(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.skip_system = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -9173,16 +9229,18 @@ impl LandingCopy {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingCopy {
+impl ::b24_core::__private::Method for LandingCopy {
     const NAME: &'static str = "landing.landing.copy";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-copy.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.copy");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -9205,20 +9263,20 @@ pub enum LandingCopyError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingCopyError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingCopyError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "SITE_NOT_FOUND" => Self::SiteNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9296,16 +9354,18 @@ impl LandingCopyblock {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingCopyblock {
+impl ::b24_core::__private::Method for LandingCopyblock {
     const NAME: &'static str = "landing.landing.copyblock";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-copy-block.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.copyblock");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -9329,13 +9389,13 @@ pub enum LandingCopyblockError {
     /// `BLOCK_NOT_FOUND`.
     BlockNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingCopyblockError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingCopyblockError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -9343,7 +9403,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingCopyblockError {
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9383,10 +9443,10 @@ pub mod landing_copyblock {
         )]
         pub return_content: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -9471,16 +9531,18 @@ impl LandingDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingDelete {
+impl ::b24_core::__private::Method for LandingDelete {
     const NAME: &'static str = "landing.landing.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -9506,13 +9568,13 @@ pub enum LandingDeleteError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -9522,7 +9584,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingDeleteError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9583,16 +9645,18 @@ impl LandingDeleteblock {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingDeleteblock {
+impl ::b24_core::__private::Method for LandingDeleteblock {
     const NAME: &'static str = "landing.landing.deleteblock";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-delete-block.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.landing.deleteblock",
         );
@@ -9617,13 +9681,13 @@ pub enum LandingDeleteblockError {
     /// `BLOCK_NOT_FOUND`.
     BlockNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingDeleteblockError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingDeleteblockError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -9631,7 +9695,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingDeleteblockError {
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9672,7 +9736,7 @@ pub struct LandingDownblock {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::types::Yn>,
+    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingDownblock {
@@ -9702,7 +9766,7 @@ impl LandingDownblock {
     #[must_use]
     pub fn prevent_history(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -9711,16 +9775,18 @@ impl LandingDownblock {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingDownblock {
+impl ::b24_core::__private::Method for LandingDownblock {
     const NAME: &'static str = "landing.landing.downblock";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-down-block.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.downblock");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -9752,13 +9818,13 @@ pub enum LandingDownblockError {
     /// `TYPE_ERROR`.
     TypeError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingDownblockError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingDownblockError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -9768,7 +9834,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingDownblockError {
             "TYPE_ERROR" => Self::TypeError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9846,16 +9912,18 @@ impl LandingFavoriteBlock {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingFavoriteBlock {
+impl ::b24_core::__private::Method for LandingFavoriteBlock {
     const NAME: &'static str = "landing.landing.favoriteBlock";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-favorite-block.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.landing.favoriteBlock",
         );
@@ -9887,13 +9955,14 @@ pub enum LandingFavoriteBlockError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingFavoriteBlockError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for LandingFavoriteBlockError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "TYPE_ERROR" => Self::TypeError,
@@ -9904,7 +9973,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingFavoriteBlockError {
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -9960,10 +10029,10 @@ pub mod landing_favorite_block {
         )]
         pub tpl_code: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Meta {
+    impl ::b24_core::__private::wire::FromWire for Meta {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -10078,16 +10147,18 @@ impl LandingGetList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingGetList {
+impl ::b24_core::__private::Method for LandingGetList {
     const NAME: &'static str = "landing.landing.getList";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<landing_get_list::Result>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.getList");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -10107,20 +10178,20 @@ pub enum LandingGetListError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingGetListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingGetListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10205,26 +10276,26 @@ pub mod landing_get_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub get_preview: ::std::option::Option<::b24_core::types::Yn>,
+        pub get_preview: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `get_urls`: `yn`.
         #[serde(
             rename = "get_urls",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub get_urls: ::std::option::Option<::b24_core::types::Yn>,
+        pub get_urls: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `check_area`: `yn`.
         #[serde(
             rename = "check_area",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub check_area: ::std::option::Option<::b24_core::types::Yn>,
+        pub check_area: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -10380,10 +10451,10 @@ pub mod landing_get_list {
         )]
         pub is_area: ::std::option::Option<bool>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -10495,16 +10566,18 @@ impl LandingGetadditionalfields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingGetadditionalfields {
+impl ::b24_core::__private::Method for LandingGetadditionalfields {
     const NAME: &'static str = "landing.landing.getadditionalfields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-additional-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = landing_getadditionalfields::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.landing.getadditionalfields",
         );
@@ -10526,20 +10599,21 @@ pub enum LandingGetadditionalfieldsError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingGetadditionalfieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for LandingGetadditionalfieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10564,10 +10638,10 @@ pub mod landing_getadditionalfields {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {}
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -10623,16 +10697,18 @@ impl LandingGetpreview {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingGetpreview {
+impl ::b24_core::__private::Method for LandingGetpreview {
     const NAME: &'static str = "landing.landing.getpreview";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-preview.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::string::String;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.getpreview");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -10650,19 +10726,19 @@ pub enum LandingGetpreviewError {
     /// `LANDING_NOT_EXIST`.
     LandingNotExist,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingGetpreviewError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingGetpreviewError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10716,16 +10792,18 @@ impl LandingGetpublicurl {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingGetpublicurl {
+impl ::b24_core::__private::Method for LandingGetpublicurl {
     const NAME: &'static str = "landing.landing.getpublicurl";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-public-url.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::string::String;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.landing.getpublicurl",
         );
@@ -10751,13 +10829,14 @@ pub enum LandingGetpublicurlError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingGetpublicurlError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for LandingGetpublicurlError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -10766,7 +10845,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingGetpublicurlError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10827,16 +10906,18 @@ impl LandingHideblock {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingHideblock {
+impl ::b24_core::__private::Method for LandingHideblock {
     const NAME: &'static str = "landing.landing.hideblock";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-hide-block.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.hideblock");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -10859,13 +10940,13 @@ pub enum LandingHideblockError {
     /// `BLOCK_NOT_FOUND`.
     BlockNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingHideblockError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingHideblockError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -10873,7 +10954,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingHideblockError {
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -10911,7 +10992,7 @@ pub struct LandingMarkDelete {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub mark: ::std::option::Option<::b24_core::types::Yn>,
+    pub mark: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingMarkDelete {
@@ -10937,23 +11018,25 @@ impl LandingMarkDelete {
     #[must_use]
     pub fn mark(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.mark = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingMarkDelete {
+impl ::b24_core::__private::Method for LandingMarkDelete {
     const NAME: &'static str = "landing.landing.markDelete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-mark-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.markDelete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -10980,13 +11063,13 @@ pub enum LandingMarkDeleteError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingMarkDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingMarkDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -10996,7 +11079,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingMarkDeleteError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11033,16 +11116,18 @@ impl LandingMarkUnDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingMarkUnDelete {
+impl ::b24_core::__private::Method for LandingMarkUnDelete {
     const NAME: &'static str = "landing.landing.markUnDelete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-mark-undelete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.landing.markUnDelete",
         );
@@ -11065,13 +11150,14 @@ pub enum LandingMarkUnDeleteError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingMarkUnDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for LandingMarkUnDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -11079,7 +11165,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingMarkUnDeleteError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11120,14 +11206,14 @@ pub struct LandingMarkdeletedblock {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub mark: ::std::option::Option<::b24_core::types::Yn>,
+    pub mark: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `preventHistory`: `yn`.
     #[serde(
         rename = "preventHistory",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::types::Yn>,
+    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingMarkdeletedblock {
@@ -11158,7 +11244,7 @@ impl LandingMarkdeletedblock {
     #[must_use]
     pub fn mark(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.mark = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -11167,7 +11253,7 @@ impl LandingMarkdeletedblock {
     #[must_use]
     pub fn prevent_history(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -11176,16 +11262,18 @@ impl LandingMarkdeletedblock {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingMarkdeletedblock {
+impl ::b24_core::__private::Method for LandingMarkdeletedblock {
     const NAME: &'static str = "landing.landing.markdeletedblock";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-mark-deleted-block.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.landing.markdeletedblock",
         );
@@ -11218,13 +11306,14 @@ pub enum LandingMarkdeletedblockError {
     /// `TYPE_ERROR`.
     TypeError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingMarkdeletedblockError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for LandingMarkdeletedblockError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -11233,7 +11322,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingMarkdeletedblockErro
             "TYPE_ERROR" => Self::TypeError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11274,7 +11363,7 @@ pub struct LandingMarkundeletedblock {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::types::Yn>,
+    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingMarkundeletedblock {
@@ -11304,7 +11393,7 @@ impl LandingMarkundeletedblock {
     #[must_use]
     pub fn prevent_history(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -11313,16 +11402,18 @@ impl LandingMarkundeletedblock {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingMarkundeletedblock {
+impl ::b24_core::__private::Method for LandingMarkundeletedblock {
     const NAME: &'static str = "landing.landing.markundeletedblock";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-mark-undeleted-block.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.landing.markundeletedblock",
         );
@@ -11354,13 +11445,14 @@ pub enum LandingMarkundeletedblockError {
     /// `TYPE_ERROR`.
     TypeError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingMarkundeletedblockError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for LandingMarkundeletedblockError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -11369,7 +11461,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingMarkundeletedblockEr
             "TYPE_ERROR" => Self::TypeError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11453,16 +11545,18 @@ impl LandingMove {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingMove {
+impl ::b24_core::__private::Method for LandingMove {
     const NAME: &'static str = "landing.landing.move";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-move.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.move");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -11492,13 +11586,13 @@ pub enum LandingMoveError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingMoveError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingMoveError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -11509,7 +11603,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingMoveError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11587,16 +11681,18 @@ impl LandingMoveblock {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingMoveblock {
+impl ::b24_core::__private::Method for LandingMoveblock {
     const NAME: &'static str = "landing.landing.moveblock";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-move-block.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.moveblock");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -11620,13 +11716,13 @@ pub enum LandingMoveblockError {
     /// `BLOCK_NOT_FOUND`.
     BlockNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingMoveblockError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingMoveblockError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -11634,7 +11730,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingMoveblockError {
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11674,10 +11770,10 @@ pub mod landing_moveblock {
         )]
         pub return_content: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -11762,16 +11858,18 @@ impl LandingPublication {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingPublication {
+impl ::b24_core::__private::Method for LandingPublication {
     const NAME: &'static str = "landing.landing.publication";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-publication.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.landing.publication",
         );
@@ -11813,13 +11911,13 @@ pub enum LandingPublicationError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingPublicationError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingPublicationError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -11836,7 +11934,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingPublicationError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11897,16 +11995,18 @@ impl LandingRemoveEntities {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingRemoveEntities {
+impl ::b24_core::__private::Method for LandingRemoveEntities {
     const NAME: &'static str = "landing.landing.removeEntities";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-remove-entities.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.landing.removeEntities",
         );
@@ -11931,13 +12031,14 @@ pub enum LandingRemoveEntitiesError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingRemoveEntitiesError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for LandingRemoveEntitiesError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -11945,7 +12046,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingRemoveEntitiesError 
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -11985,10 +12086,10 @@ pub mod landing_remove_entities {
         )]
         pub images: ::std::option::Option<::std::vec::Vec<Images>>,
     }
-    impl ::b24_core::wire::FromWire for Data {
+    impl ::b24_core::__private::wire::FromWire for Data {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -12041,10 +12142,10 @@ pub mod landing_remove_entities {
         #[serde(rename = "image")]
         pub image: i64,
     }
-    impl ::b24_core::wire::FromWire for Images {
+    impl ::b24_core::__private::wire::FromWire for Images {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -12133,16 +12234,18 @@ impl LandingResolveIdByPublicUrl {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingResolveIdByPublicUrl {
+impl ::b24_core::__private::Method for LandingResolveIdByPublicUrl {
     const NAME: &'static str = "landing.landing.resolveIdByPublicUrl";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-resolve-id-by-public-url.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.landing.resolveIdByPublicUrl",
         );
@@ -12168,13 +12271,14 @@ pub enum LandingResolveIdByPublicUrlError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingResolveIdByPublicUrlError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for LandingResolveIdByPublicUrlError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -12182,7 +12286,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingResolveIdByPublicUrl
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -12243,16 +12347,18 @@ impl LandingShowblock {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingShowblock {
+impl ::b24_core::__private::Method for LandingShowblock {
     const NAME: &'static str = "landing.landing.showblock";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-show-block.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.showblock");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -12275,13 +12381,13 @@ pub enum LandingShowblockError {
     /// `BLOCK_NOT_FOUND`.
     BlockNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingShowblockError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingShowblockError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -12289,7 +12395,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingShowblockError {
             "BLOCK_NOT_FOUND" => Self::BlockNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -12326,16 +12432,18 @@ impl LandingUnFavoriteBlock {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingUnFavoriteBlock {
+impl ::b24_core::__private::Method for LandingUnFavoriteBlock {
     const NAME: &'static str = "landing.landing.unFavoriteBlock";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-unfavorite-block.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.landing.unFavoriteBlock",
         );
@@ -12358,13 +12466,14 @@ pub enum LandingUnFavoriteBlockError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingUnFavoriteBlockError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for LandingUnFavoriteBlockError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "TYPE_ERROR" => Self::TypeError,
@@ -12372,7 +12481,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingUnFavoriteBlockError
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -12426,16 +12535,18 @@ impl LandingUnpublic {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingUnpublic {
+impl ::b24_core::__private::Method for LandingUnpublic {
     const NAME: &'static str = "landing.landing.unpublic";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-unpublic.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.unpublic");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -12459,13 +12570,13 @@ pub enum LandingUnpublicError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingUnpublicError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingUnpublicError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -12474,7 +12585,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingUnpublicError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -12515,7 +12626,7 @@ pub struct LandingUpblock {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub prevent_history: ::std::option::Option<::b24_core::types::Yn>,
+    pub prevent_history: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl LandingUpblock {
@@ -12545,7 +12656,7 @@ impl LandingUpblock {
     #[must_use]
     pub fn prevent_history(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.prevent_history = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -12554,16 +12665,18 @@ impl LandingUpblock {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingUpblock {
+impl ::b24_core::__private::Method for LandingUpblock {
     const NAME: &'static str = "landing.landing.upblock";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-up-block.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.upblock");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -12595,13 +12708,13 @@ pub enum LandingUpblockError {
     /// `TYPE_ERROR`.
     TypeError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingUpblockError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingUpblockError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "LANDING_NOT_EXIST" => Self::LandingNotExist,
@@ -12611,7 +12724,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingUpblockError {
             "TYPE_ERROR" => Self::TypeError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -12655,16 +12768,18 @@ impl LandingUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for LandingUpdate {
+impl ::b24_core::__private::Method for LandingUpdate {
     const NAME: &'static str = "landing.landing.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.landing.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.lid, "lid", problems);
@@ -12698,13 +12813,13 @@ pub enum LandingUpdateError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for LandingUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for LandingUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -12718,7 +12833,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for LandingUpdateError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -12833,10 +12948,10 @@ pub mod landing_update {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -13027,16 +13142,18 @@ impl RepoCheckContent {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RepoCheckContent {
+impl ::b24_core::__private::Method for RepoCheckContent {
     const NAME: &'static str = "landing.repo.checkContent";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-check-content.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = repo_check_content::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.repo.checkContent");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.content, "content", problems);
@@ -13059,13 +13176,13 @@ pub enum RepoCheckContentError {
     /// `insufficient_scope`.
     InsufficientScope,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RepoCheckContentError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoCheckContentError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
@@ -13073,7 +13190,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for RepoCheckContentError {
             "insufficient_scope" => Self::InsufficientScope,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -13113,10 +13230,10 @@ pub mod repo_check_content {
         )]
         pub content: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -13194,16 +13311,18 @@ impl RepoGetList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RepoGetList {
+impl ::b24_core::__private::Method for RepoGetList {
     const NAME: &'static str = "landing.repo.getList";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-get-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<repo_get_list::Result>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.repo.getList");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.params, "params", problems);
@@ -13224,13 +13343,13 @@ pub enum RepoGetListError {
     /// `insufficient_scope`.
     InsufficientScope,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RepoGetListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoGetListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
@@ -13238,7 +13357,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for RepoGetListError {
             "insufficient_scope" => Self::InsufficientScope,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -13318,10 +13437,10 @@ pub mod repo_get_list {
         )]
         pub offset: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -13519,10 +13638,10 @@ pub mod repo_get_list {
         )]
         pub date_modify: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -13769,16 +13888,18 @@ impl RepoRegister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RepoRegister {
+impl ::b24_core::__private::Method for RepoRegister {
     const NAME: &'static str = "landing.repo.register";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-register.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.repo.register");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.code, "code", problems);
@@ -13816,13 +13937,13 @@ pub enum RepoRegisterError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RepoRegisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoRegisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
@@ -13837,7 +13958,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for RepoRegisterError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -13902,10 +14023,10 @@ pub mod repo_register {
         )]
         pub reset: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -14060,16 +14181,18 @@ impl RepoUnbind {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RepoUnbind {
+impl ::b24_core::__private::Method for RepoUnbind {
     const NAME: &'static str = "landing.repo.unbind";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/embedding/landing-repo-unbind.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.repo.unbind");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.code, "code", problems);
@@ -14090,20 +14213,20 @@ pub enum RepoUnbindError {
     /// `ACCESS_DENIED` (HTTP 400).
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RepoUnbindError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoUnbindError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "PLACEMENT_NO_EXIST" => Self::PlacementNoExist,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -14140,16 +14263,18 @@ impl RepoUnregister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RepoUnregister {
+impl ::b24_core::__private::Method for RepoUnregister {
     const NAME: &'static str = "landing.repo.unregister";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-unregister.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.repo.unregister");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.code, "code", problems);
@@ -14171,13 +14296,13 @@ pub enum RepoUnregisterError {
     /// `insufficient_scope`.
     InsufficientScope,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RepoUnregisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RepoUnregisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ERROR_ARGUMENT" => Self::ErrorArgument,
@@ -14185,7 +14310,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for RepoUnregisterError {
             "insufficient_scope" => Self::InsufficientScope,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -14213,7 +14338,7 @@ pub struct RepowidgetDebug {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub enable: ::std::option::Option<::b24_core::types::Yn>,
+    pub enable: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl RepowidgetDebug {
@@ -14228,23 +14353,25 @@ impl RepowidgetDebug {
     #[must_use]
     pub fn enable(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.enable = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RepowidgetDebug {
+impl ::b24_core::__private::Method for RepowidgetDebug {
     const NAME: &'static str = "landing.repowidget.debug";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-debug.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.repowidget.debug");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.enable, "enable", problems);
@@ -14259,18 +14386,18 @@ pub enum RepowidgetDebugError {
     /// `APP_NOT_FOUND`.
     AppNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RepowidgetDebugError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RepowidgetDebugError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "APP_NOT_FOUND" => Self::AppNotFound,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -14307,16 +14434,18 @@ impl RepowidgetGetlist {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RepowidgetGetlist {
+impl ::b24_core::__private::Method for RepowidgetGetlist {
     const NAME: &'static str = "landing.repowidget.getlist";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-get-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = repowidget_getlist::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.repowidget.getlist");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.params, "params", problems);
@@ -14329,17 +14458,17 @@ impl ::b24_core::Method for RepowidgetGetlist {
 #[allow(dead_code)]
 pub enum RepowidgetGetlistError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RepowidgetGetlistError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RepowidgetGetlistError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -14407,10 +14536,10 @@ pub mod repowidget_getlist {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -14504,7 +14633,7 @@ pub mod repowidget_getlist {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `NAME`: `string`.
         #[serde(
             rename = "NAME",
@@ -14600,10 +14729,10 @@ pub mod repowidget_getlist {
         )]
         pub site_template_id: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -14836,16 +14965,18 @@ impl RepowidgetRegister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RepowidgetRegister {
+impl ::b24_core::__private::Method for RepowidgetRegister {
     const NAME: &'static str = "landing.repowidget.register";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-register.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.repowidget.register",
         );
@@ -14866,19 +14997,19 @@ pub enum RepowidgetRegisterError {
     /// `REQUIRED_PARAM_NO_EXISTS`.
     RequiredParamNoExists,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RepowidgetRegisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RepowidgetRegisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "REQUIRED_FIELD_NO_EXISTS" => Self::RequiredFieldNoExists,
             "REQUIRED_PARAM_NO_EXISTS" => Self::RequiredParamNoExists,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -14930,7 +15061,7 @@ pub mod repowidget_register {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SITE_TEMPLATE_ID`: `string`.
         #[serde(
             rename = "SITE_TEMPLATE_ID",
@@ -14939,10 +15070,10 @@ pub mod repowidget_register {
         )]
         pub site_template_id: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -15091,10 +15222,10 @@ pub mod repowidget_register {
             ::b24_core::__private::serde_json::Value,
         >,
     }
-    impl ::b24_core::wire::FromWire for WidgetParams {
+    impl ::b24_core::__private::wire::FromWire for WidgetParams {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -15193,16 +15324,18 @@ impl RepowidgetUnregister {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RepowidgetUnregister {
+impl ::b24_core::__private::Method for RepowidgetUnregister {
     const NAME: &'static str = "landing.repowidget.unregister";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-unregister.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.repowidget.unregister",
         );
@@ -15218,17 +15351,18 @@ impl ::b24_core::Method for RepowidgetUnregister {
 #[allow(dead_code)]
 pub enum RepowidgetUnregisterError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RepowidgetUnregisterError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for RepowidgetUnregisterError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -15259,13 +15393,15 @@ pub struct RoleEnable {
     pub scope: ::std::option::Option<::std::string::String>,
     /// `mode` (required): `yn`.
     #[serde(rename = "mode")]
-    pub mode: ::b24_core::types::Yn,
+    pub mode: ::b24_core::__private::types::Yn,
 }
 #[allow(deprecated, clippy::all)]
 impl RoleEnable {
     /// A request with the required parameter `mode`.
     #[must_use]
-    pub fn new(mode: impl ::std::convert::Into<::b24_core::types::Yn>) -> Self {
+    pub fn new(
+        mode: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
+    ) -> Self {
         Self {
             scope: ::std::option::Option::None,
             mode: ::std::convert::Into::into(mode),
@@ -15282,16 +15418,18 @@ impl RoleEnable {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RoleEnable {
+impl ::b24_core::__private::Method for RoleEnable {
     const NAME: &'static str = "landing.role.enable";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/rights/landing-role-enable.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.role.enable");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -15313,13 +15451,13 @@ pub enum RoleEnableError {
     /// `MISSING_PARAMS`.
     MissingParams,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RoleEnableError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleEnableError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "IS_NOT_ADMIN" => Self::IsNotAdmin,
@@ -15327,7 +15465,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for RoleEnableError {
             "MISSING_PARAMS" => Self::MissingParams,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -15377,16 +15515,18 @@ impl RoleGetList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RoleGetList {
+impl ::b24_core::__private::Method for RoleGetList {
     const NAME: &'static str = "landing.role.getList";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-get-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<role_get_list::Result>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.role.getList");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -15405,20 +15545,20 @@ pub enum RoleGetListError {
     /// `FEATURE_NOT_AVAIL`.
     FeatureNotAvail,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RoleGetListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleGetListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "IS_NOT_ADMIN" => Self::IsNotAdmin,
             "FEATURE_NOT_AVAIL" => Self::FeatureNotAvail,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -15465,10 +15605,10 @@ pub mod role_get_list {
         )]
         pub xml_id: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -15560,16 +15700,18 @@ impl RoleGetRights {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RoleGetRights {
+impl ::b24_core::__private::Method for RoleGetRights {
     const NAME: &'static str = "landing.role.getRights";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-get-rights.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.role.getRights");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -15605,13 +15747,13 @@ pub enum RoleGetRightsError {
     /// `ROLE_SCOPE_MISMATCH`.
     RoleScopeMismatch,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RoleGetRightsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleGetRightsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "denied" => Self::Denied,
             "read" => Self::Read,
@@ -15626,7 +15768,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for RoleGetRightsError {
             "ROLE_SCOPE_MISMATCH" => Self::RoleScopeMismatch,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -15657,16 +15799,18 @@ impl RoleIsEnabled {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RoleIsEnabled {
+impl ::b24_core::__private::Method for RoleIsEnabled {
     const NAME: &'static str = "landing.role.isEnabled";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/rights/landing-role-is-enabled.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.role.isEnabled");
         let problems = &mut all;
         all.finish()
@@ -15684,20 +15828,20 @@ pub enum RoleIsEnabledError {
     /// `FEATURE_NOT_AVAIL`.
     FeatureNotAvail,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RoleIsEnabledError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleIsEnabledError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "IS_NOT_ADMIN" => Self::IsNotAdmin,
             "FEATURE_NOT_AVAIL" => Self::FeatureNotAvail,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -15768,16 +15912,18 @@ impl RoleSetAccessCodes {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RoleSetAccessCodes {
+impl ::b24_core::__private::Method for RoleSetAccessCodes {
     const NAME: &'static str = "landing.role.setAccessCodes";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-set-access-codes.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.role.setAccessCodes",
         );
@@ -15806,13 +15952,13 @@ pub enum RoleSetAccessCodesError {
     /// `ROLE_SCOPE_MISMATCH`.
     RoleScopeMismatch,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RoleSetAccessCodesError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleSetAccessCodesError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "IS_NOT_ADMIN" => Self::IsNotAdmin,
@@ -15822,7 +15968,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for RoleSetAccessCodesError {
             "ROLE_SCOPE_MISMATCH" => Self::RoleScopeMismatch,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -15900,16 +16046,18 @@ impl RoleSetRights {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RoleSetRights {
+impl ::b24_core::__private::Method for RoleSetRights {
     const NAME: &'static str = "landing.role.setRights";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-set-rights.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.role.setRights");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -15947,13 +16095,13 @@ pub enum RoleSetRightsError {
     /// `ROLE_SCOPE_MISMATCH`.
     RoleScopeMismatch,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RoleSetRightsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for RoleSetRightsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "denied" => Self::Denied,
             "read" => Self::Read,
@@ -15968,7 +16116,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for RoleSetRightsError {
             "ROLE_SCOPE_MISMATCH" => Self::RoleScopeMismatch,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -15993,10 +16141,10 @@ pub mod role_set_rights {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Rights {}
-    impl ::b24_core::wire::FromWire for Rights {
+    impl ::b24_core::__private::wire::FromWire for Rights {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -16052,16 +16200,18 @@ impl SiteAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteAdd {
+impl ::b24_core::__private::Method for SiteAdd {
     const NAME: &'static str = "landing.site.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -16095,13 +16245,13 @@ pub enum SiteAddError {
     /// `CONTROLLER_ERROR_BADLICENSE`.
     ControllerErrorBadlicense,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "SITE_LIMIT_REACHED" => Self::SiteLimitReached,
@@ -16115,7 +16265,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteAddError {
             "CONTROLLER_ERROR_BADLICENSE" => Self::ControllerErrorBadlicense,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16186,10 +16336,10 @@ pub mod site_add {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -16336,16 +16486,18 @@ impl SiteAddFolder {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteAddFolder {
+impl ::b24_core::__private::Method for SiteAddFolder {
     const NAME: &'static str = "landing.site.addFolder";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-add-folder.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.addFolder");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -16368,13 +16520,13 @@ pub enum SiteAddFolderError {
     /// `SLASH_IS_NOT_ALLOWED`.
     SlashIsNotAllowed,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteAddFolderError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteAddFolderError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "BX_EMPTY_REQUIRED" => Self::BxEmptyRequired,
@@ -16382,7 +16534,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteAddFolderError {
             "SLASH_IS_NOT_ALLOWED" => Self::SlashIsNotAllowed,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16431,10 +16583,10 @@ pub mod site_add_folder {
         )]
         pub active: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -16527,16 +16679,18 @@ impl SiteBindingToGroup {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteBindingToGroup {
+impl ::b24_core::__private::Method for SiteBindingToGroup {
     const NAME: &'static str = "landing.site.bindingToGroup";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-binding-to-group.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.site.bindingToGroup",
         );
@@ -16558,20 +16712,20 @@ pub enum SiteBindingToGroupError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteBindingToGroupError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteBindingToGroupError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "TYPE_ERROR" => Self::TypeError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16615,16 +16769,18 @@ impl SiteBindingToMenu {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteBindingToMenu {
+impl ::b24_core::__private::Method for SiteBindingToMenu {
     const NAME: &'static str = "landing.site.bindingToMenu";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-binding-to-menu.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.bindingToMenu");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -16645,20 +16801,20 @@ pub enum SiteBindingToMenuError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteBindingToMenuError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteBindingToMenuError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "TYPE_ERROR" => Self::TypeError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16712,16 +16868,18 @@ impl SiteDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteDelete {
+impl ::b24_core::__private::Method for SiteDelete {
     const NAME: &'static str = "landing.site.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -16749,13 +16907,13 @@ pub enum SiteDeleteError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -16766,7 +16924,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteDeleteError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16820,16 +16978,18 @@ impl SiteFullExport {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteFullExport {
+impl ::b24_core::__private::Method for SiteFullExport {
     const NAME: &'static str = "landing.site.fullExport";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = site_full_export::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.fullExport");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -16853,13 +17013,13 @@ pub enum SiteFullExportError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteFullExportError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteFullExportError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -16868,7 +17028,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteFullExportError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -16908,10 +17068,10 @@ pub mod site_full_export {
         )]
         pub ref_: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
-    impl ::b24_core::wire::FromWire for Layout {
+    impl ::b24_core::__private::wire::FromWire for Layout {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -17029,10 +17189,10 @@ pub mod site_full_export {
         )]
         pub preview_url: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -17308,10 +17468,10 @@ pub mod site_full_export {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -17569,16 +17729,18 @@ impl SiteGetFolders {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteGetFolders {
+impl ::b24_core::__private::Method for SiteGetFolders {
     const NAME: &'static str = "landing.site.getFolders";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-folders.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<site_get_folders::Result>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.getFolders");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -17601,13 +17763,13 @@ pub enum SiteGetFoldersError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteGetFoldersError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetFoldersError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -17615,7 +17777,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteGetFoldersError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -17718,10 +17880,10 @@ pub mod site_get_folders {
         )]
         pub date_modify: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -17955,10 +18117,10 @@ pub mod site_get_folders {
         )]
         pub date_modify: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -18145,16 +18307,18 @@ impl SiteGetGroupBindings {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteGetGroupBindings {
+impl ::b24_core::__private::Method for SiteGetGroupBindings {
     const NAME: &'static str = "landing.site.getGroupBindings";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-get-group-bindings.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<site_get_group_bindings::Result>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.site.getGroupBindings",
         );
@@ -18173,19 +18337,20 @@ pub enum SiteGetGroupBindingsError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteGetGroupBindingsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for SiteGetGroupBindingsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "TYPE_ERROR" => Self::TypeError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -18246,10 +18411,10 @@ pub mod site_get_group_bindings {
         )]
         pub public_url: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -18377,16 +18542,18 @@ impl SiteGetList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteGetList {
+impl ::b24_core::__private::Method for SiteGetList {
     const NAME: &'static str = "landing.site.getList";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<site_get_list::Result>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.getList");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -18406,20 +18573,20 @@ pub enum SiteGetListError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteGetListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -18499,10 +18666,10 @@ pub mod site_get_list {
         )]
         pub offset: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -18653,10 +18820,10 @@ pub mod site_get_list {
         )]
         pub landing_id_index: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -18819,16 +18986,18 @@ impl SiteGetMenuBindings {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteGetMenuBindings {
+impl ::b24_core::__private::Method for SiteGetMenuBindings {
     const NAME: &'static str = "landing.site.getMenuBindings";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-get-menu-bindings.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<site_get_menu_bindings::Result>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.site.getMenuBindings",
         );
@@ -18847,19 +19016,20 @@ pub enum SiteGetMenuBindingsError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteGetMenuBindingsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for SiteGetMenuBindingsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "TYPE_ERROR" => Self::TypeError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -18920,10 +19090,10 @@ pub mod site_get_menu_bindings {
         )]
         pub public_url: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -19038,16 +19208,18 @@ impl SiteGetPreview {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteGetPreview {
+impl ::b24_core::__private::Method for SiteGetPreview {
     const NAME: &'static str = "landing.site.getPreview";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-preview.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::string::String;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.getPreview");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -19065,19 +19237,19 @@ pub enum SiteGetPreviewError {
     /// `ACCESS_DENIED` (HTTP 400).
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteGetPreviewError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetPreviewError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19131,16 +19303,18 @@ impl SiteGetPublicUrl {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteGetPublicUrl {
+impl ::b24_core::__private::Method for SiteGetPublicUrl {
     const NAME: &'static str = "landing.site.getPublicUrl";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-public-url.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::string::String;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.getPublicUrl");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -19162,13 +19336,13 @@ pub enum SiteGetPublicUrlError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteGetPublicUrlError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetPublicUrlError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -19176,7 +19350,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteGetPublicUrlError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19213,16 +19387,18 @@ impl SiteGetRights {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteGetRights {
+impl ::b24_core::__private::Method for SiteGetRights {
     const NAME: &'static str = "landing.site.getRights";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/rights/extended-model/landing-site-get-rights.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::std::string::String>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.getRights");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -19241,20 +19417,20 @@ pub enum SiteGetRightsError {
     /// `MISSING_PARAMS`.
     MissingParams,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteGetRightsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteGetRightsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "FEATURE_NOT_AVAIL" => Self::FeatureNotAvail,
             "MISSING_PARAMS" => Self::MissingParams,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19308,16 +19484,18 @@ impl SiteGetadditionalfields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteGetadditionalfields {
+impl ::b24_core::__private::Method for SiteGetadditionalfields {
     const NAME: &'static str = "landing.site.getadditionalfields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-additional-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = site_getadditionalfields::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.site.getadditionalfields",
         );
@@ -19341,13 +19519,14 @@ pub enum SiteGetadditionalfieldsError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteGetadditionalfieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for SiteGetadditionalfieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -19355,7 +19534,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteGetadditionalfieldsErro
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19380,10 +19559,10 @@ pub mod site_getadditionalfields {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {}
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -19423,7 +19602,7 @@ pub struct SiteMarkDelete {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub mark: ::std::option::Option<::b24_core::types::Yn>,
+    pub mark: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteMarkDelete {
@@ -19449,23 +19628,25 @@ impl SiteMarkDelete {
     #[must_use]
     pub fn mark(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.mark = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteMarkDelete {
+impl ::b24_core::__private::Method for SiteMarkDelete {
     const NAME: &'static str = "landing.site.markDelete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.markDelete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -19490,13 +19671,13 @@ pub enum SiteMarkDeleteError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteMarkDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteMarkDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -19505,7 +19686,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteMarkDeleteError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19543,7 +19724,7 @@ pub struct SiteMarkFolderDelete {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub mark: ::std::option::Option<::b24_core::types::Yn>,
+    pub mark: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl SiteMarkFolderDelete {
@@ -19569,23 +19750,25 @@ impl SiteMarkFolderDelete {
     #[must_use]
     pub fn mark(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.mark = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteMarkFolderDelete {
+impl ::b24_core::__private::Method for SiteMarkFolderDelete {
     const NAME: &'static str = "landing.site.markFolderDelete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-folder-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.site.markFolderDelete",
         );
@@ -19612,13 +19795,14 @@ pub enum SiteMarkFolderDeleteError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteMarkFolderDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for SiteMarkFolderDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -19627,7 +19811,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteMarkFolderDeleteError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19681,16 +19865,18 @@ impl SiteMarkFolderUnDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteMarkFolderUnDelete {
+impl ::b24_core::__private::Method for SiteMarkFolderUnDelete {
     const NAME: &'static str = "landing.site.markFolderUnDelete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-folder-undelete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.site.markFolderUnDelete",
         );
@@ -19714,13 +19900,14 @@ pub enum SiteMarkFolderUnDeleteError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteMarkFolderUnDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for SiteMarkFolderUnDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -19728,7 +19915,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteMarkFolderUnDeleteError
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19782,16 +19969,18 @@ impl SiteMarkUnDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteMarkUnDelete {
+impl ::b24_core::__private::Method for SiteMarkUnDelete {
     const NAME: &'static str = "landing.site.markUnDelete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-undelete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.markUnDelete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -19815,13 +20004,13 @@ pub enum SiteMarkUnDeleteError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteMarkUnDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteMarkUnDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -19830,7 +20019,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteMarkUnDeleteError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19884,16 +20073,18 @@ impl SitePublication {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SitePublication {
+impl ::b24_core::__private::Method for SitePublication {
     const NAME: &'static str = "landing.site.publication";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-publication.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.publication");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -19933,13 +20124,13 @@ pub enum SitePublicationError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SitePublicationError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SitePublicationError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -19956,7 +20147,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SitePublicationError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -19994,7 +20185,7 @@ pub struct SitePublicationFolder {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub mark: ::std::option::Option<::b24_core::types::Yn>,
+    pub mark: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl SitePublicationFolder {
@@ -20020,23 +20211,25 @@ impl SitePublicationFolder {
     #[must_use]
     pub fn mark(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.mark = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SitePublicationFolder {
+impl ::b24_core::__private::Method for SitePublicationFolder {
     const NAME: &'static str = "landing.site.publicationFolder";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-publication-folder.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.site.publicationFolder",
         );
@@ -20061,13 +20254,14 @@ pub enum SitePublicationFolderError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SitePublicationFolderError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for SitePublicationFolderError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -20075,7 +20269,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SitePublicationFolderError 
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -20129,16 +20323,18 @@ impl SiteSetRights {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteSetRights {
+impl ::b24_core::__private::Method for SiteSetRights {
     const NAME: &'static str = "landing.site.setRights";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/rights/extended-model/landing-site-set-rights.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.setRights");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -20160,13 +20356,13 @@ pub enum SiteSetRightsError {
     /// `MISSING_PARAMS`.
     MissingParams,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteSetRightsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteSetRightsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "IS_NOT_ADMIN" => Self::IsNotAdmin,
@@ -20174,7 +20370,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteSetRightsError {
             "MISSING_PARAMS" => Self::MissingParams,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -20199,10 +20395,10 @@ pub mod site_set_rights {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Rights {}
-    impl ::b24_core::wire::FromWire for Rights {
+    impl ::b24_core::__private::wire::FromWire for Rights {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -20258,16 +20454,18 @@ impl SiteUnPublicFolder {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteUnPublicFolder {
+impl ::b24_core::__private::Method for SiteUnPublicFolder {
     const NAME: &'static str = "landing.site.unPublicFolder";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-unpublic-folder.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.site.unPublicFolder",
         );
@@ -20291,13 +20489,13 @@ pub enum SiteUnPublicFolderError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteUnPublicFolderError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteUnPublicFolderError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -20305,7 +20503,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteUnPublicFolderError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -20349,16 +20547,18 @@ impl SiteUnbindingFromGroup {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteUnbindingFromGroup {
+impl ::b24_core::__private::Method for SiteUnbindingFromGroup {
     const NAME: &'static str = "landing.site.unbindingFromGroup";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-unbinding-from-group.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.site.unbindingFromGroup",
         );
@@ -20380,20 +20580,21 @@ pub enum SiteUnbindingFromGroupError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteUnbindingFromGroupError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for SiteUnbindingFromGroupError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "TYPE_ERROR" => Self::TypeError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -20437,16 +20638,18 @@ impl SiteUnbindingFromMenu {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteUnbindingFromMenu {
+impl ::b24_core::__private::Method for SiteUnbindingFromMenu {
     const NAME: &'static str = "landing.site.unbindingFromMenu";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-unbinding-from-menu.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.site.unbindingFromMenu",
         );
@@ -20469,20 +20672,21 @@ pub enum SiteUnbindingFromMenuError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteUnbindingFromMenuError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for SiteUnbindingFromMenuError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "TYPE_ERROR" => Self::TypeError,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -20536,16 +20740,18 @@ impl SiteUnpublic {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteUnpublic {
+impl ::b24_core::__private::Method for SiteUnpublic {
     const NAME: &'static str = "landing.site.unpublic";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-unpublic.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.unpublic");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -20567,13 +20773,13 @@ pub enum SiteUnpublicError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteUnpublicError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteUnpublicError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -20581,7 +20787,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteUnpublicError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -20642,16 +20848,18 @@ impl SiteUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteUpdate {
+impl ::b24_core::__private::Method for SiteUpdate {
     const NAME: &'static str = "landing.site.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -20688,13 +20896,13 @@ pub enum SiteUpdateError {
     /// `CONTROLLER_ERROR_BADLICENSE`.
     ControllerErrorBadlicense,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -20709,7 +20917,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteUpdateError {
             "CONTROLLER_ERROR_BADLICENSE" => Self::ControllerErrorBadlicense,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -20798,10 +21006,10 @@ pub mod site_update {
         )]
         pub landing_id_503: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -20977,16 +21185,18 @@ impl SiteUpdateFolder {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SiteUpdateFolder {
+impl ::b24_core::__private::Method for SiteUpdateFolder {
     const NAME: &'static str = "landing.site.updateFolder";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-update-folder.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.site.updateFolder");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.scope, "scope", problems);
@@ -21010,13 +21220,13 @@ pub enum SiteUpdateFolderError {
     /// `SLASH_IS_NOT_ALLOWED`.
     SlashIsNotAllowed,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SiteUpdateFolderError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SiteUpdateFolderError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -21024,7 +21234,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SiteUpdateFolderError {
             "SLASH_IS_NOT_ALLOWED" => Self::SlashIsNotAllowed,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -21085,10 +21295,10 @@ pub mod site_update_folder {
         )]
         pub active: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -21200,16 +21410,18 @@ impl SyspageDeleteForLanding {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SyspageDeleteForLanding {
+impl ::b24_core::__private::Method for SyspageDeleteForLanding {
     const NAME: &'static str = "landing.syspage.deleteForLanding";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-delete-for-landing.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.syspage.deleteForLanding",
         );
@@ -21229,19 +21441,20 @@ pub enum SyspageDeleteForLandingError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SyspageDeleteForLandingError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for SyspageDeleteForLandingError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -21278,16 +21491,18 @@ impl SyspageDeleteForSite {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SyspageDeleteForSite {
+impl ::b24_core::__private::Method for SyspageDeleteForSite {
     const NAME: &'static str = "landing.syspage.deleteForSite";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-delete-for-site.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.syspage.deleteForSite",
         );
@@ -21306,19 +21521,20 @@ pub enum SyspageDeleteForSiteError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SyspageDeleteForSiteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for SyspageDeleteForSiteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -21349,7 +21565,7 @@ pub struct SyspageGet {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub active: ::std::option::Option<::b24_core::types::Yn>,
+    pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl SyspageGet {
@@ -21365,23 +21581,25 @@ impl SyspageGet {
     #[must_use]
     pub fn active(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.active = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SyspageGet {
+impl ::b24_core::__private::Method for SyspageGet {
     const NAME: &'static str = "landing.syspage.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.syspage.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -21403,13 +21621,13 @@ pub enum SyspageGetError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SyspageGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SyspageGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -21417,7 +21635,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SyspageGetError {
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -21488,16 +21706,18 @@ impl SyspageGetSpecialPage {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SyspageGetSpecialPage {
+impl ::b24_core::__private::Method for SyspageGetSpecialPage {
     const NAME: &'static str = "landing.syspage.getSpecialPage";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get-special-page.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::string::String;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.syspage.getSpecialPage",
         );
@@ -21523,13 +21743,14 @@ pub enum SyspageGetSpecialPageError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SyspageGetSpecialPageError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for SyspageGetSpecialPageError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
@@ -21537,7 +21758,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for SyspageGetSpecialPageError 
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -21595,16 +21816,18 @@ impl SyspageSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for SyspageSet {
+impl ::b24_core::__private::Method for SyspageSet {
     const NAME: &'static str = "landing.syspage.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.syspage.set");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -21626,20 +21849,20 @@ pub enum SyspageSetError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SyspageSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SyspageSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ACCESS_DENIED" => Self::AccessDenied,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -21676,16 +21899,18 @@ impl TemplateGetLandingRef {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for TemplateGetLandingRef {
+impl ::b24_core::__private::Method for TemplateGetLandingRef {
     const NAME: &'static str = "landing.template.getLandingRef";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-landing-ref.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = template_get_landing_ref::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.template.getLandingRef",
         );
@@ -21706,20 +21931,21 @@ pub enum TemplateGetLandingRefError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for TemplateGetLandingRefError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for TemplateGetLandingRefError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ENTITY_NOT_FOUND" => Self::EntityNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -21744,10 +21970,10 @@ pub mod template_get_landing_ref {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {}
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -21786,16 +22012,18 @@ impl TemplateGetSiteRef {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for TemplateGetSiteRef {
+impl ::b24_core::__private::Method for TemplateGetSiteRef {
     const NAME: &'static str = "landing.template.getSiteRef";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-site-ref.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = template_get_site_ref::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.template.getSiteRef",
         );
@@ -21816,20 +22044,20 @@ pub enum TemplateGetSiteRefError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for TemplateGetSiteRefError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateGetSiteRefError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ENTITY_NOT_FOUND" => Self::EntityNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -21854,10 +22082,10 @@ pub mod template_get_site_ref {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {}
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -21909,16 +22137,18 @@ impl TemplateGetlist {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for TemplateGetlist {
+impl ::b24_core::__private::Method for TemplateGetlist {
     const NAME: &'static str = "landing.template.getlist";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<template_getlist::Result>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("landing.template.getlist");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.params, "params", problems);
@@ -21937,20 +22167,20 @@ pub enum TemplateGetlistError {
     /// `SYSTEM_ERROR`.
     SystemError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for TemplateGetlistError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateGetlistError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "TYPE_ERROR" => Self::TypeError,
             "SYSTEM_ERROR" => Self::SystemError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -22030,10 +22260,10 @@ pub mod template_getlist {
         )]
         pub offset: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -22128,10 +22358,10 @@ pub mod template_getlist {
         )]
         pub field: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -22203,16 +22433,18 @@ impl TemplateSetLandingRef {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for TemplateSetLandingRef {
+impl ::b24_core::__private::Method for TemplateSetLandingRef {
     const NAME: &'static str = "landing.template.setLandingRef";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-set-landing-ref.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.template.setLandingRef",
         );
@@ -22234,20 +22466,21 @@ pub enum TemplateSetLandingRefError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for TemplateSetLandingRefError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for TemplateSetLandingRefError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ENTITY_NOT_FOUND" => Self::EntityNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -22272,10 +22505,10 @@ pub mod template_set_landing_ref {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Data {}
-    impl ::b24_core::wire::FromWire for Data {
+    impl ::b24_core::__private::wire::FromWire for Data {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})
@@ -22331,16 +22564,18 @@ impl TemplateSetSiteRef {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for TemplateSetSiteRef {
+impl ::b24_core::__private::Method for TemplateSetSiteRef {
     const NAME: &'static str = "landing.template.setSiteRef";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["landing"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-set-site-ref.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "landing.template.setSiteRef",
         );
@@ -22362,20 +22597,20 @@ pub enum TemplateSetSiteRefError {
     /// `ACCESS_DENIED`.
     AccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for TemplateSetSiteRefError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for TemplateSetSiteRefError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "MISSING_PARAMS" => Self::MissingParams,
             "ENTITY_NOT_FOUND" => Self::EntityNotFound,
             "ACCESS_DENIED" => Self::AccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -22400,10 +22635,10 @@ pub mod template_set_site_ref {
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Data {}
-    impl ::b24_core::wire::FromWire for Data {
+    impl ::b24_core::__private::wire::FromWire for Data {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let _ = obj;
             ::std::result::Result::Ok(Self {})

@@ -78,16 +78,18 @@ impl BlogcommentAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlogcommentAdd {
+impl ::b24_core::__private::Method for BlogcommentAdd {
     const NAME: &'static str = "log.blogcomment.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["log"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/log/blogcomment/log-blogcomment-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogcomment.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
@@ -104,17 +106,17 @@ impl ::b24_core::Method for BlogcommentAdd {
 #[allow(dead_code)]
 pub enum BlogcommentAddError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlogcommentAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogcommentAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -165,16 +167,18 @@ impl BlogcommentDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlogcommentDelete {
+impl ::b24_core::__private::Method for BlogcommentDelete {
     const NAME: &'static str = "log.blogcomment.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["log"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/log/blogcomment/log-blogcomment-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogcomment.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.comment_id, "COMMENT_ID", problems);
@@ -188,17 +192,17 @@ impl ::b24_core::Method for BlogcommentDelete {
 #[allow(dead_code)]
 pub enum BlogcommentDeleteError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlogcommentDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogcommentDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -287,16 +291,18 @@ impl BlogcommentUserGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlogcommentUserGet {
+impl ::b24_core::__private::Method for BlogcommentUserGet {
     const NAME: &'static str = "log.blogcomment.user.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["log"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/log/blogcomment/log-blogcomment-user-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = blogcomment_user_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogcomment.user.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
@@ -312,17 +318,17 @@ impl ::b24_core::Method for BlogcommentUserGet {
 #[allow(dead_code)]
 pub enum BlogcommentUserGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlogcommentUserGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogcommentUserGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -374,10 +380,10 @@ pub mod blogcomment_user_get {
             >,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -470,7 +476,7 @@ pub struct BlogpostAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub important: ::std::option::Option<::b24_core::types::Yn>,
+    pub important: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `IMPORTANT_DATE_END`: `string`.
     #[serde(
         rename = "IMPORTANT_DATE_END",
@@ -512,7 +518,7 @@ pub struct BlogpostAdd {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub parse_preview: ::std::option::Option<::b24_core::types::Yn>,
+    pub parse_preview: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl BlogpostAdd {
@@ -580,7 +586,7 @@ impl BlogpostAdd {
     #[must_use]
     pub fn important(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.important = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -635,7 +641,7 @@ impl BlogpostAdd {
     #[must_use]
     pub fn parse_preview(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.parse_preview = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -644,16 +650,18 @@ impl BlogpostAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlogpostAdd {
+impl ::b24_core::__private::Method for BlogpostAdd {
     const NAME: &'static str = "log.blogpost.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["log"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/log/log-blogpost-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogpost.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(
@@ -700,13 +708,13 @@ pub enum BlogpostAddError {
     /// `SONET_CONTROLLER_LIVEFEED_BLOG_NOT_FOUND`.
     SonetControllerLivefeedBlogNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlogpostAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogpostAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "SONET_CONTROLLER_LIVEFEED_BLOGPOST_ADD_ERROR" => {
                 Self::SonetControllerLivefeedBlogpostAddError
@@ -719,7 +727,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlogpostAddError {
             }
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -756,16 +764,18 @@ impl BlogpostDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlogpostDelete {
+impl ::b24_core::__private::Method for BlogpostDelete {
     const NAME: &'static str = "log.blogpost.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["log"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/log/log-blogpost-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogpost.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
@@ -784,20 +794,20 @@ pub enum BlogpostDeleteError {
     /// `403`.
     E403,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlogpostDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogpostDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "100" => Self::E100,
             "0" => Self::E0,
             "403" => Self::E403,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -959,20 +969,22 @@ impl BlogpostGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlogpostGet {
+impl ::b24_core::__private::Method for BlogpostGet {
     const NAME: &'static str = "log.blogpost.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["log"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/log/log-blogpost-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogpost.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
@@ -991,7 +1003,7 @@ impl ::b24_core::Method for BlogpostGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::ListMethod for BlogpostGet {
+impl ::b24_core::__private::ListMethod for BlogpostGet {
     type Item = ::b24_core::__private::serde_json::Value;
     fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
         output
@@ -1003,17 +1015,17 @@ impl ::b24_core::ListMethod for BlogpostGet {
 #[allow(dead_code)]
 pub enum BlogpostGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlogpostGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogpostGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1050,16 +1062,18 @@ impl BlogpostGetusersImportant {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlogpostGetusersImportant {
+impl ::b24_core::__private::Method for BlogpostGetusersImportant {
     const NAME: &'static str = "log.blogpost.getusers.important";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["log"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/log/log-blogpost-getusers-important.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "log.blogpost.getusers.important",
         );
@@ -1074,17 +1088,18 @@ impl ::b24_core::Method for BlogpostGetusersImportant {
 #[allow(dead_code)]
 pub enum BlogpostGetusersImportantError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlogpostGetusersImportantError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for BlogpostGetusersImportantError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1130,16 +1145,18 @@ impl BlogpostShare {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlogpostShare {
+impl ::b24_core::__private::Method for BlogpostShare {
     const NAME: &'static str = "log.blogpost.share";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["log"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/log/log-blogpost-share.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogpost.share");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
@@ -1153,17 +1170,17 @@ impl ::b24_core::Method for BlogpostShare {
 #[allow(dead_code)]
 pub enum BlogpostShareError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlogpostShareError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogpostShareError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1236,16 +1253,18 @@ impl BlogpostUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for BlogpostUpdate {
+impl ::b24_core::__private::Method for BlogpostUpdate {
     const NAME: &'static str = "log.blogpost.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["log"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/log/log-blogpost-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("log.blogpost.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.post_id, "POST_ID", problems);
@@ -1268,13 +1287,13 @@ pub enum BlogpostUpdateError {
     /// `EMPTY_TITLE`.
     EmptyTitle,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for BlogpostUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for BlogpostUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "SONET_CONTROLLER_LIVEFEED_BLOGPOST_UPDATE_ERROR" => {
                 Self::SonetControllerLivefeedBlogpostUpdateError
@@ -1282,7 +1301,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for BlogpostUpdateError {
             "EMPTY_TITLE" => Self::EmptyTitle,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),

@@ -57,19 +57,21 @@ impl MailboxFieldGetV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MailboxFieldGetV3 {
+impl ::b24_core::__private::Method for MailboxFieldGetV3 {
     const NAME: &'static str = "mail.mailbox.field.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.mailbox.field.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.name, "name", problems);
@@ -84,17 +86,17 @@ impl ::b24_core::Method for MailboxFieldGetV3 {
 #[allow(dead_code)]
 pub enum MailboxFieldGetV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MailboxFieldGetV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxFieldGetV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -148,19 +150,21 @@ impl MailboxFieldListV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MailboxFieldListV3 {
+impl ::b24_core::__private::Method for MailboxFieldListV3 {
     const NAME: &'static str = "mail.mailbox.field.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.mailbox.field.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -173,17 +177,17 @@ impl ::b24_core::Method for MailboxFieldListV3 {
 #[allow(dead_code)]
 pub enum MailboxFieldListV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MailboxFieldListV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxFieldListV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -241,19 +245,21 @@ impl MailboxGetV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MailboxGetV3 {
+impl ::b24_core::__private::Method for MailboxGetV3 {
     const NAME: &'static str = "mail.mailbox.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.mailbox.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -267,17 +273,17 @@ impl ::b24_core::Method for MailboxGetV3 {
 #[allow(dead_code)]
 pub enum MailboxGetV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MailboxGetV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxGetV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -371,19 +377,21 @@ impl MailboxListV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MailboxListV3 {
+impl ::b24_core::__private::Method for MailboxListV3 {
     const NAME: &'static str = "mail.mailbox.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::V3Page;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.mailbox.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.name, "name", problems);
@@ -398,17 +406,17 @@ impl ::b24_core::Method for MailboxListV3 {
 #[allow(dead_code)]
 pub enum MailboxListV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MailboxListV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxListV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -468,19 +476,21 @@ impl MailboxSendersV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MailboxSendersV3 {
+impl ::b24_core::__private::Method for MailboxSendersV3 {
     const NAME: &'static str = "mail.mailbox.senders";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::V3Page;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.mailbox.senders");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.pagination, "pagination", problems);
@@ -493,17 +503,17 @@ impl ::b24_core::Method for MailboxSendersV3 {
 #[allow(dead_code)]
 pub enum MailboxSendersV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MailboxSendersV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MailboxSendersV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -588,19 +598,21 @@ impl MessageCreatecalendareventV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageCreatecalendareventV3 {
+impl ::b24_core::__private::Method for MessageCreatecalendareventV3 {
     const NAME: &'static str = "mail.message.createcalendarevent";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createcalendarevent.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "mail.message.createcalendarevent",
         );
@@ -621,17 +633,18 @@ impl ::b24_core::Method for MessageCreatecalendareventV3 {
 #[allow(dead_code)]
 pub enum MessageCreatecalendareventV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageCreatecalendareventV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for MessageCreatecalendareventV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -668,19 +681,21 @@ impl MessageCreatechatV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageCreatechatV3 {
+impl ::b24_core::__private::Method for MessageCreatechatV3 {
     const NAME: &'static str = "mail.message.createchat";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createchat.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.createchat");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
@@ -693,17 +708,18 @@ impl ::b24_core::Method for MessageCreatechatV3 {
 #[allow(dead_code)]
 pub enum MessageCreatechatV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageCreatechatV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for MessageCreatechatV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -740,16 +756,18 @@ impl MessageCreatecrmactivityV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageCreatecrmactivityV3 {
+impl ::b24_core::__private::Method for MessageCreatecrmactivityV3 {
     const NAME: &'static str = "mail.message.createcrmactivity";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createcrmactivity.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "mail.message.createcrmactivity",
         );
@@ -764,17 +782,18 @@ impl ::b24_core::Method for MessageCreatecrmactivityV3 {
 #[allow(dead_code)]
 pub enum MessageCreatecrmactivityV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageCreatecrmactivityV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for MessageCreatecrmactivityV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -828,19 +847,21 @@ impl MessageCreatefeedpostV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageCreatefeedpostV3 {
+impl ::b24_core::__private::Method for MessageCreatefeedpostV3 {
     const NAME: &'static str = "mail.message.createfeedpost";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createfeedpost.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "mail.message.createfeedpost",
         );
@@ -856,17 +877,18 @@ impl ::b24_core::Method for MessageCreatefeedpostV3 {
 #[allow(dead_code)]
 pub enum MessageCreatefeedpostV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageCreatefeedpostV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for MessageCreatefeedpostV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -955,19 +977,21 @@ impl MessageCreatetaskV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageCreatetaskV3 {
+impl ::b24_core::__private::Method for MessageCreatetaskV3 {
     const NAME: &'static str = "mail.message.createtask";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createtask.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.createtask");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.message_id, "messageId", problems);
@@ -987,17 +1011,18 @@ impl ::b24_core::Method for MessageCreatetaskV3 {
 #[allow(dead_code)]
 pub enum MessageCreatetaskV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageCreatetaskV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for MessageCreatetaskV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1055,19 +1080,21 @@ impl MessageFieldGetV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageFieldGetV3 {
+impl ::b24_core::__private::Method for MessageFieldGetV3 {
     const NAME: &'static str = "mail.message.field.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.field.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.name, "name", problems);
@@ -1082,17 +1109,17 @@ impl ::b24_core::Method for MessageFieldGetV3 {
 #[allow(dead_code)]
 pub enum MessageFieldGetV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageFieldGetV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageFieldGetV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1146,19 +1173,21 @@ impl MessageFieldListV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageFieldListV3 {
+impl ::b24_core::__private::Method for MessageFieldListV3 {
     const NAME: &'static str = "mail.message.field.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.field.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -1171,17 +1200,17 @@ impl ::b24_core::Method for MessageFieldListV3 {
 #[allow(dead_code)]
 pub enum MessageFieldListV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageFieldListV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageFieldListV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1284,19 +1313,21 @@ impl MessageForwardV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageForwardV3 {
+impl ::b24_core::__private::Method for MessageForwardV3 {
     const NAME: &'static str = "mail.message.forward";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-forward.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.forward");
         let problems = &mut all;
         ::b24_core::__private::Check::check(
@@ -1322,17 +1353,17 @@ impl ::b24_core::Method for MessageForwardV3 {
 #[allow(dead_code)]
 pub enum MessageForwardV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageForwardV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageForwardV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1390,19 +1421,21 @@ impl MessageGetV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageGetV3 {
+impl ::b24_core::__private::Method for MessageGetV3 {
     const NAME: &'static str = "mail.message.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -1416,17 +1449,17 @@ impl ::b24_core::Method for MessageGetV3 {
 #[allow(dead_code)]
 pub enum MessageGetV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageGetV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageGetV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1600,19 +1633,21 @@ impl MessageListV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageListV3 {
+impl ::b24_core::__private::Method for MessageListV3 {
     const NAME: &'static str = "mail.message.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::V3Page;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.mailbox_id, "mailboxId", problems);
@@ -1636,17 +1671,17 @@ impl ::b24_core::Method for MessageListV3 {
 #[allow(dead_code)]
 pub enum MessageListV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageListV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageListV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1709,19 +1744,21 @@ impl MessageMovetofolderV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageMovetofolderV3 {
+impl ::b24_core::__private::Method for MessageMovetofolderV3 {
     const NAME: &'static str = "mail.message.movetofolder";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-movetofolder.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.movetofolder");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.message_ids, "messageIds", problems);
@@ -1737,17 +1774,18 @@ impl ::b24_core::Method for MessageMovetofolderV3 {
 #[allow(dead_code)]
 pub enum MessageMovetofolderV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageMovetofolderV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for MessageMovetofolderV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1784,16 +1822,18 @@ impl MessageRemovecrmactivityV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageRemovecrmactivityV3 {
+impl ::b24_core::__private::Method for MessageRemovecrmactivityV3 {
     const NAME: &'static str = "mail.message.removecrmactivity";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-removecrmactivity.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "mail.message.removecrmactivity",
         );
@@ -1808,17 +1848,18 @@ impl ::b24_core::Method for MessageRemovecrmactivityV3 {
 #[allow(dead_code)]
 pub enum MessageRemovecrmactivityV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageRemovecrmactivityV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for MessageRemovecrmactivityV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1921,19 +1962,21 @@ impl MessageReplyV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageReplyV3 {
+impl ::b24_core::__private::Method for MessageReplyV3 {
     const NAME: &'static str = "mail.message.reply";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-reply.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.reply");
         let problems = &mut all;
         ::b24_core::__private::Check::check(
@@ -1959,17 +2002,17 @@ impl ::b24_core::Method for MessageReplyV3 {
 #[allow(dead_code)]
 pub enum MessageReplyV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageReplyV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageReplyV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2067,19 +2110,21 @@ impl MessageSendV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageSendV3 {
+impl ::b24_core::__private::Method for MessageSendV3 {
     const NAME: &'static str = "mail.message.send";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-send.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.send");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.from, "from", problems);
@@ -2100,17 +2145,17 @@ impl ::b24_core::Method for MessageSendV3 {
 #[allow(dead_code)]
 pub enum MessageSendV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageSendV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageSendV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2161,16 +2206,18 @@ impl MessageThreadV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for MessageThreadV3 {
+impl ::b24_core::__private::Method for MessageThreadV3 {
     const NAME: &'static str = "mail.message.thread";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-thread.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.message.thread");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -2184,17 +2231,17 @@ impl ::b24_core::Method for MessageThreadV3 {
 #[allow(dead_code)]
 pub enum MessageThreadV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for MessageThreadV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for MessageThreadV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2252,19 +2299,21 @@ impl RecipientFieldGetV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RecipientFieldGetV3 {
+impl ::b24_core::__private::Method for RecipientFieldGetV3 {
     const NAME: &'static str = "mail.recipient.field.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.recipient.field.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.name, "name", problems);
@@ -2279,17 +2328,18 @@ impl ::b24_core::Method for RecipientFieldGetV3 {
 #[allow(dead_code)]
 pub enum RecipientFieldGetV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RecipientFieldGetV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for RecipientFieldGetV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2343,19 +2393,21 @@ impl RecipientFieldListV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RecipientFieldListV3 {
+impl ::b24_core::__private::Method for RecipientFieldListV3 {
     const NAME: &'static str = "mail.recipient.field.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mail.recipient.field.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.select, "select", problems);
@@ -2368,17 +2420,18 @@ impl ::b24_core::Method for RecipientFieldListV3 {
 #[allow(dead_code)]
 pub enum RecipientFieldListV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RecipientFieldListV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for RecipientFieldListV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2455,19 +2508,21 @@ impl RecipientListcontactsV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RecipientListcontactsV3 {
+impl ::b24_core::__private::Method for RecipientListcontactsV3 {
     const NAME: &'static str = "mail.recipient.listcontacts";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::V3Page;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "mail.recipient.listcontacts",
         );
@@ -2483,17 +2538,18 @@ impl ::b24_core::Method for RecipientListcontactsV3 {
 #[allow(dead_code)]
 pub enum RecipientListcontactsV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RecipientListcontactsV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for RecipientListcontactsV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2557,19 +2613,21 @@ impl RecipientListemployeesV3 {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for RecipientListemployeesV3 {
+impl ::b24_core::__private::Method for RecipientListemployeesV3 {
     const NAME: &'static str = "mail.recipient.listemployees";
-    const API: ::b24_core::Api = ::b24_core::Api::V3;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V3;
     const SCOPES: &'static [&'static str] = &["mail"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::V3Page;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::V3Page;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "mail.recipient.listemployees",
         );
@@ -2586,17 +2644,18 @@ impl ::b24_core::Method for RecipientListemployeesV3 {
 #[allow(dead_code)]
 pub enum RecipientListemployeesV3Error {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for RecipientListemployeesV3Error {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for RecipientListemployeesV3Error {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),

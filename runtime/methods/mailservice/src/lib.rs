@@ -30,7 +30,7 @@ pub struct Add {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub active: ::std::option::Option<::b24_core::types::Yn>,
+    pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `SERVER`: `string`.
     #[serde(
         rename = "SERVER",
@@ -51,7 +51,7 @@ pub struct Add {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub encryption: ::std::option::Option<::b24_core::types::Yn>,
+    pub encryption: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `LINK`: `string`.
     #[serde(
         rename = "LINK",
@@ -94,7 +94,7 @@ impl Add {
     #[must_use]
     pub fn active(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.active = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -118,7 +118,7 @@ impl Add {
     #[must_use]
     pub fn encryption(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.encryption = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -149,16 +149,18 @@ impl Add {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Add {
+impl ::b24_core::__private::Method for Add {
     const NAME: &'static str = "mailservice.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["mailservice"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mailservice.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.name, "NAME", problems);
@@ -181,18 +183,18 @@ pub enum AddError {
     /// `ERROR_CORE` (HTTP 400).
     ErrorCore,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -229,16 +231,18 @@ impl Delete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Delete {
+impl ::b24_core::__private::Method for Delete {
     const NAME: &'static str = "mailservice.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["mailservice"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mailservice.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -253,18 +257,18 @@ pub enum DeleteError {
     /// `ERROR_CORE` (HTTP 400).
     ErrorCore,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -295,16 +299,18 @@ impl Fields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Fields {
+impl ::b24_core::__private::Method for Fields {
     const NAME: &'static str = "mailservice.fields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["mailservice"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = fields::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mailservice.fields");
         let problems = &mut all;
         all.finish()
@@ -316,17 +322,17 @@ impl ::b24_core::Method for Fields {
 #[allow(dead_code)]
 pub enum FieldsError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -422,10 +428,10 @@ pub mod fields {
         )]
         pub sort: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -570,16 +576,18 @@ impl Get {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Get {
+impl ::b24_core::__private::Method for Get {
     const NAME: &'static str = "mailservice.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["mailservice"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mailservice.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -594,18 +602,18 @@ pub enum GetError {
     /// `ERROR_CORE` (HTTP 400).
     ErrorCore,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for GetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -743,10 +751,10 @@ pub mod get {
         )]
         pub upload_outgoing: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -962,16 +970,18 @@ impl List {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for List {
+impl ::b24_core::__private::Method for List {
     const NAME: &'static str = "mailservice.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["mailservice"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<list::Result>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mailservice.list");
         let problems = &mut all;
         all.finish()
@@ -985,18 +995,18 @@ pub enum ListError {
     /// `ERROR_CORE` (HTTP 400).
     ErrorCore,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1134,10 +1144,10 @@ pub mod list {
         )]
         pub upload_outgoing: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1353,7 +1363,7 @@ pub struct Update {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub active: ::std::option::Option<::b24_core::types::Yn>,
+    pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `NAME`: `string`.
     #[serde(
         rename = "NAME",
@@ -1381,7 +1391,7 @@ pub struct Update {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub encryption: ::std::option::Option<::b24_core::types::Yn>,
+    pub encryption: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `LINK`: `string`.
     #[serde(
         rename = "LINK",
@@ -1425,7 +1435,7 @@ impl Update {
     #[must_use]
     pub fn active(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.active = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1458,7 +1468,7 @@ impl Update {
     #[must_use]
     pub fn encryption(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.encryption = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1489,16 +1499,18 @@ impl Update {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Update {
+impl ::b24_core::__private::Method for Update {
     const NAME: &'static str = "mailservice.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["mailservice"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("mailservice.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -1521,18 +1533,18 @@ pub enum UpdateError {
     /// `ERROR_CORE` (HTTP 400).
     ErrorCore,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),

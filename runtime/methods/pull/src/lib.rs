@@ -27,14 +27,14 @@ pub struct ApplicationConfigGet {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub cache: ::std::option::Option<::b24_core::types::Yn>,
+    pub cache: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `REOPEN`: `yn`.
     #[serde(
         rename = "REOPEN",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub reopen: ::std::option::Option<::b24_core::types::Yn>,
+    pub reopen: ::std::option::Option<::b24_core::__private::types::Yn>,
 }
 #[allow(deprecated, clippy::all)]
 impl ApplicationConfigGet {
@@ -50,7 +50,7 @@ impl ApplicationConfigGet {
     #[must_use]
     pub fn cache(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.cache = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -59,23 +59,25 @@ impl ApplicationConfigGet {
     #[must_use]
     pub fn reopen(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.reopen = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ApplicationConfigGet {
+impl ::b24_core::__private::Method for ApplicationConfigGet {
     const NAME: &'static str = "pull.application.config.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["pull"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/settings/interactivity/push-and-pull/pull-application-config-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = application_config_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "pull.application.config.get",
         );
@@ -93,18 +95,19 @@ pub enum ApplicationConfigGetError {
     /// `WRONG_AUTH_TYPE` (HTTP 403).
     WrongAuthType,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ApplicationConfigGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ApplicationConfigGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -165,10 +168,10 @@ pub mod application_config_get {
         )]
         pub type_: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Channels {
+    impl ::b24_core::__private::wire::FromWire for Channels {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -305,10 +308,10 @@ pub mod application_config_get {
         )]
         pub jwt: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -421,7 +424,7 @@ pub mod application_config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub server_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub server_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `mode`: `string`.
         #[serde(
             rename = "mode",
@@ -456,7 +459,7 @@ pub mod application_config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub websocket_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub websocket_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `websocket`: `string`.
         #[serde(
             rename = "websocket",
@@ -477,7 +480,7 @@ pub mod application_config_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub publish_enabled: ::std::option::Option<::b24_core::types::Yn>,
+        pub publish_enabled: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `publish`: `string`.
         #[serde(
             rename = "publish",
@@ -500,10 +503,10 @@ pub mod application_config_get {
         )]
         pub config_timestamp: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Server {
+    impl ::b24_core::__private::wire::FromWire for Server {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -729,16 +732,18 @@ impl ApplicationEventAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ApplicationEventAdd {
+impl ::b24_core::__private::Method for ApplicationEventAdd {
     const NAME: &'static str = "pull.application.event.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["pull"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/settings/interactivity/push-and-pull/pull-application-event-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("pull.application.event.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.command, "COMMAND", problems);
@@ -763,13 +768,14 @@ pub enum ApplicationEventAddError {
     /// `PARAMS_ERROR` (HTTP 400).
     ParamsError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ApplicationEventAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for ApplicationEventAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "USER_ID_ACCESS_ERROR" => Self::UserIdAccessError,
@@ -778,7 +784,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ApplicationEventAddError {
             "PARAMS_ERROR" => Self::ParamsError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -839,16 +845,18 @@ impl ApplicationPushAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ApplicationPushAdd {
+impl ::b24_core::__private::Method for ApplicationPushAdd {
     const NAME: &'static str = "pull.application.push.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["pull"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/settings/interactivity/push-and-pull/pull-application-push-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("pull.application.push.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.user_id, "USER_ID", problems);
@@ -872,13 +880,13 @@ pub enum ApplicationPushAddError {
     /// `EMPTY_APP_NAME` (HTTP 400).
     EmptyAppName,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ApplicationPushAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ApplicationPushAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "ACCESS_ERROR" => Self::AccessError,
@@ -886,7 +894,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ApplicationPushAddError {
             "EMPTY_APP_NAME" => Self::EmptyAppName,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),

@@ -38,19 +38,21 @@ impl PaymentGetPublicUrl {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for PaymentGetPublicUrl {
+impl ::b24_core::__private::Method for PaymentGetPublicUrl {
     const NAME: &'static str = "salescenter.payment.getPublicUrl";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["salescenter"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/crm/universal/payment/salescenter-payment-get-public-url.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "salescenter.payment.getPublicUrl",
         );
@@ -71,20 +73,21 @@ pub enum PaymentGetPublicUrlError {
     /// `0`.
     E0,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for PaymentGetPublicUrlError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for PaymentGetPublicUrlError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "200640400001" => Self::E200640400001,
             "100" => Self::E100,
             "0" => Self::E0,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),

@@ -88,20 +88,22 @@ impl B2eCompanyProviderList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for B2eCompanyProviderList {
+impl ::b24_core::__private::Method for B2eCompanyProviderList {
     const NAME: &'static str = "sign.b2e.company.provider.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sign.b2e", "crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-company-provider-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::LimitOffset {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
         offset_param: "offset",
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "sign.b2e.company.provider.list",
         );
@@ -131,20 +133,21 @@ pub enum B2eCompanyProviderListError {
     /// `510`.
     E510,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for B2eCompanyProviderListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for B2eCompanyProviderListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "510" => Self::E510,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -211,16 +214,18 @@ impl B2eDocumentGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for B2eDocumentGet {
+impl ::b24_core::__private::Method for B2eDocumentGet {
     const NAME: &'static str = "sign.b2e.document.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sign.b2e", "crm"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = b2e_document_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sign.b2e.document.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.uid, "uid", problems);
@@ -240,20 +245,20 @@ pub enum B2eDocumentGetError {
     /// `INTERNAL_ERROR`.
     InternalError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for B2eDocumentGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for B2eDocumentGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
             "INTERNAL_ERROR" => Self::InternalError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -307,10 +312,10 @@ pub mod b2e_document_get {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -402,16 +407,18 @@ impl B2eDocumentSend {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for B2eDocumentSend {
+impl ::b24_core::__private::Method for B2eDocumentSend {
     const NAME: &'static str = "sign.b2e.document.send";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sign.b2e", "crm"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = b2e_document_send::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sign.b2e.document.send");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -433,13 +440,13 @@ pub enum B2eDocumentSendError {
     /// `INTERNAL_ERROR`.
     InternalError,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for B2eDocumentSendError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for B2eDocumentSendError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
@@ -447,7 +454,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for B2eDocumentSendError {
             "INTERNAL_ERROR" => Self::InternalError,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -478,10 +485,10 @@ pub mod b2e_document_send {
         #[serde(rename = "crmId")]
         pub crm_id: i64,
     }
-    impl ::b24_core::wire::FromWire for Company {
+    impl ::b24_core::__private::wire::FromWire for Company {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -535,10 +542,10 @@ pub mod b2e_document_send {
         #[serde(rename = "externalDateCreate")]
         pub external_date_create: ::std::string::String,
     }
-    impl ::b24_core::wire::FromWire for ExternalSettings {
+    impl ::b24_core::__private::wire::FromWire for ExternalSettings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -629,10 +636,10 @@ pub mod b2e_document_send {
         )]
         pub language: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -777,10 +784,10 @@ pub mod b2e_document_send {
         )]
         pub role: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Responsible {
+    impl ::b24_core::__private::wire::FromWire for Responsible {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -887,10 +894,10 @@ pub mod b2e_document_send {
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -965,16 +972,18 @@ impl B2eHcmlinkDocumentGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for B2eHcmlinkDocumentGet {
+impl ::b24_core::__private::Method for B2eHcmlinkDocumentGet {
     const NAME: &'static str = "sign.b2e.hcmlink.document.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sign.b2e"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-hcmlink-document-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = b2e_hcmlink_document_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "sign.b2e.hcmlink.document.get",
         );
@@ -999,13 +1008,14 @@ pub enum B2eHcmlinkDocumentGetError {
     /// `SIGN_HCMLINK_NO_SIGNED_FILE_EXIST` (HTTP 200).
     SignHcmlinkNoSignedFileExist,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for B2eHcmlinkDocumentGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for B2eHcmlinkDocumentGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ACCESS_DENIED" => Self::AccessDenied,
             "WRONG_AUTH_TYPE" => Self::WrongAuthType,
@@ -1014,7 +1024,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for B2eHcmlinkDocumentGetError 
             "SIGN_HCMLINK_NO_SIGNED_FILE_EXIST" => Self::SignHcmlinkNoSignedFileExist,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1082,10 +1092,10 @@ pub mod b2e_hcmlink_document_get {
         )]
         pub document_uid: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Document {
+    impl ::b24_core::__private::wire::FromWire for Document {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1197,10 +1207,10 @@ pub mod b2e_hcmlink_document_get {
         )]
         pub document: ::std::option::Option<Document>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1299,20 +1309,22 @@ impl B2eMysafeTail {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for B2eMysafeTail {
+impl ::b24_core::__private::Method for B2eMysafeTail {
     const NAME: &'static str = "sign.b2e.mysafe.tail";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sign.b2e"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-mysafe-tail.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::LimitOffset {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
         offset_param: "offset",
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sign.b2e.mysafe.tail");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.limit, "limit", problems);
@@ -1326,17 +1338,17 @@ impl ::b24_core::Method for B2eMysafeTail {
 #[allow(dead_code)]
 pub enum B2eMysafeTailError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for B2eMysafeTailError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for B2eMysafeTailError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1397,20 +1409,22 @@ impl B2ePersonalTail {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for B2ePersonalTail {
+impl ::b24_core::__private::Method for B2ePersonalTail {
     const NAME: &'static str = "sign.b2e.personal.tail";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sign.b2e"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-personal-tail.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::LimitOffset {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::LimitOffset {
         offset_param: "offset",
         limit_param: "limit",
         max_limit: ::std::option::Option::None,
     };
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sign.b2e.personal.tail");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.limit, "limit", problems);
@@ -1424,17 +1438,17 @@ impl ::b24_core::Method for B2ePersonalTail {
 #[allow(dead_code)]
 pub enum B2ePersonalTailError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for B2ePersonalTailError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for B2ePersonalTailError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),

@@ -36,16 +36,18 @@ impl ApiWorkgroupGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ApiWorkgroupGet {
+impl ::b24_core::__private::Method for ApiWorkgroupGet {
     const NAME: &'static str = "socialnetwork.api.workgroup.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["socialnetwork"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = api_workgroup_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "socialnetwork.api.workgroup.get",
         );
@@ -64,13 +66,13 @@ pub enum ApiWorkgroupGetError {
     /// `SONET_CONTROLLER_WORKGROUP_NOT_FOUND`.
     SonetControllerWorkgroupNotFound,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ApiWorkgroupGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiWorkgroupGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "SONET_CONTROLLER_WORKGROUP_EMPTY" => Self::SonetControllerWorkgroupEmpty,
             "SONET_CONTROLLER_WORKGROUP_NOT_FOUND" => {
@@ -78,7 +80,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for ApiWorkgroupGetError {
             }
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -109,61 +111,61 @@ pub mod api_workgroup_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit: ::std::option::Option<::b24_core::types::Yn>,
+        pub edit: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `DELETE`: `yn`.
         #[serde(
             rename = "DELETE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub delete: ::std::option::Option<::b24_core::types::Yn>,
+        pub delete: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `INVITE`: `yn`.
         #[serde(
             rename = "INVITE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub invite: ::std::option::Option<::b24_core::types::Yn>,
+        pub invite: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `JOIN`: `yn`.
         #[serde(
             rename = "JOIN",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub join: ::std::option::Option<::b24_core::types::Yn>,
+        pub join: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `LEAVE`: `yn`.
         #[serde(
             rename = "LEAVE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub leave: ::std::option::Option<::b24_core::types::Yn>,
+        pub leave: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `FOLLOW`: `yn`.
         #[serde(
             rename = "FOLLOW",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub follow: ::std::option::Option<::b24_core::types::Yn>,
+        pub follow: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `PIN`: `yn`.
         #[serde(
             rename = "PIN",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub pin: ::std::option::Option<::b24_core::types::Yn>,
+        pub pin: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `EDIT_FEATURES`: `yn`.
         #[serde(
             rename = "EDIT_FEATURES",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_features: ::std::option::Option<::b24_core::types::Yn>,
+        pub edit_features: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Actions {
+    impl ::b24_core::__private::wire::FromWire for Actions {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -288,10 +290,10 @@ pub mod api_workgroup_get {
         )]
         pub initiated_by_type: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for AdditionalData {
+    impl ::b24_core::__private::wire::FromWire for AdditionalData {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -356,10 +358,10 @@ pub mod api_workgroup_get {
         )]
         pub id: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for AvatarData {
+    impl ::b24_core::__private::wire::FromWire for AvatarData {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -435,10 +437,10 @@ pub mod api_workgroup_get {
         )]
         pub entity_selector_url: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for AvatarTypes {
+    impl ::b24_core::__private::wire::FromWire for AvatarTypes {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -526,10 +528,10 @@ pub mod api_workgroup_get {
         )]
         pub workgroup_requests_in: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Counters {
+    impl ::b24_core::__private::wire::FromWire for Counters {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -620,12 +622,12 @@ pub mod api_workgroup_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Features {
+    impl ::b24_core::__private::wire::FromWire for Features {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -721,26 +723,26 @@ pub mod api_workgroup_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub invited: ::std::option::Option<::b24_core::types::Yn>,
+        pub invited: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `isAwaiting`: `yn`.
         #[serde(
             rename = "isAwaiting",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_awaiting: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_awaiting: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `isMember`: `yn`.
         #[serde(
             rename = "isMember",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_member: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_member: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for GroupMembersList {
+    impl ::b24_core::__private::wire::FromWire for GroupMembersList {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -823,28 +825,28 @@ pub mod api_workgroup_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_owner: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_owner: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `isModerator`: `yn`.
         #[serde(
             rename = "isModerator",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_moderator: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_moderator: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `isScrumMaster`: `yn`.
         #[serde(
             rename = "isScrumMaster",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_scrum_master: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_scrum_master: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `isAutoMember`: `yn`.
         #[serde(
             rename = "isAutoMember",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_auto_member: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_auto_member: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `name`: `string`.
         #[serde(
             rename = "name",
@@ -874,10 +876,10 @@ pub mod api_workgroup_get {
         )]
         pub photo: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for ListOfMembers {
+    impl ::b24_core::__private::wire::FromWire for ListOfMembers {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1025,10 +1027,10 @@ pub mod api_workgroup_get {
         )]
         pub formatted_name: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for OwnerData {
+    impl ::b24_core::__private::wire::FromWire for OwnerData {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1107,10 +1109,10 @@ pub mod api_workgroup_get {
         )]
         pub mode: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1562,10 +1564,10 @@ pub mod api_workgroup_get {
         )]
         pub additional_data: ::std::option::Option<AdditionalData>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2231,10 +2233,10 @@ pub mod api_workgroup_get {
         )]
         pub name: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for SubjectData {
+    impl ::b24_core::__private::wire::FromWire for SubjectData {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2303,12 +2305,12 @@ pub mod api_workgroup_get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_subscribed: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_subscribed: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for UserData {
+    impl ::b24_core::__private::wire::FromWire for UserData {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2471,13 +2473,13 @@ impl ApiWorkgroupList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for ApiWorkgroupList {
+impl ::b24_core::__private::Method for ApiWorkgroupList {
     const NAME: &'static str = "socialnetwork.api.workgroup.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["socialnetwork"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::Some("ID"),
@@ -2487,7 +2489,9 @@ impl ::b24_core::Method for ApiWorkgroupList {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "socialnetwork.api.workgroup.list",
         );
@@ -2506,17 +2510,17 @@ impl ::b24_core::Method for ApiWorkgroupList {
 #[allow(dead_code)]
 pub enum ApiWorkgroupListError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for ApiWorkgroupListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for ApiWorkgroupListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2633,10 +2637,10 @@ pub mod api_workgroup_list {
         )]
         pub date_activity: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2808,7 +2812,7 @@ pub mod api_workgroup_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_admin: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_admin: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `siteId`: `string`.
         #[serde(
             rename = "siteId",
@@ -2847,12 +2851,14 @@ pub mod api_workgroup_list {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub should_select_dialog_id: ::std::option::Option<::b24_core::types::Yn>,
+        pub should_select_dialog_id: ::std::option::Option<
+            ::b24_core::__private::types::Yn,
+        >,
     }
-    impl ::b24_core::wire::FromWire for Params {
+    impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,

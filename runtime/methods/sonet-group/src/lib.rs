@@ -37,21 +37,21 @@ pub struct Create {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub visible: ::std::option::Option<::b24_core::types::Yn>,
+    pub visible: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `OPENED`: `yn`. Server default: `N`.
     #[serde(
         rename = "OPENED",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub opened: ::std::option::Option<::b24_core::types::Yn>,
+    pub opened: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `CLOSED`: `yn`. Server default: `N`.
     #[serde(
         rename = "CLOSED",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub closed: ::std::option::Option<::b24_core::types::Yn>,
+    pub closed: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `KEYWORDS`: `string`.
     #[serde(
         rename = "KEYWORDS",
@@ -72,7 +72,7 @@ pub struct Create {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub project: ::std::option::Option<::b24_core::types::Yn>,
+    pub project: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `PROJECT_DATE_START`: `datetime`.
     #[serde(
         rename = "PROJECT_DATE_START",
@@ -171,7 +171,7 @@ impl Create {
     #[must_use]
     pub fn visible(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.visible = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -180,7 +180,7 @@ impl Create {
     #[must_use]
     pub fn opened(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.opened = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -189,7 +189,7 @@ impl Create {
     #[must_use]
     pub fn closed(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.closed = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -218,7 +218,7 @@ impl Create {
     #[must_use]
     pub fn project(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.project = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -295,16 +295,18 @@ impl Create {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Create {
+impl ::b24_core::__private::Method for Create {
     const NAME: &'static str = "sonet_group.create";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sonet"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-create.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.create");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.name, "NAME", problems);
@@ -355,18 +357,18 @@ pub enum CreateError {
     /// `ERROR_IMAGE_ID`.
     ErrorImageId,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CreateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CreateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_IMAGE_ID" => Self::ErrorImageId,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -403,16 +405,18 @@ impl Delete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Delete {
+impl ::b24_core::__private::Method for Delete {
     const NAME: &'static str = "sonet_group.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sonet"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
@@ -425,17 +429,17 @@ impl ::b24_core::Method for Delete {
 #[allow(dead_code)]
 pub enum DeleteError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for DeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for DeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -484,16 +488,18 @@ impl FeatureAccess {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for FeatureAccess {
+impl ::b24_core::__private::Method for FeatureAccess {
     const NAME: &'static str = "sonet_group.feature.access";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sonet"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-feature-access.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.feature.access");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
@@ -510,17 +516,17 @@ impl ::b24_core::Method for FeatureAccess {
 #[allow(dead_code)]
 pub enum FeatureAccessError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FeatureAccessError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FeatureAccessError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -574,7 +580,7 @@ pub struct Get {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub is_admin: ::std::option::Option<::b24_core::types::Yn>,
+    pub is_admin: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `start`: `int`.
     #[serde(
         rename = "start",
@@ -626,7 +632,7 @@ impl Get {
     #[must_use]
     pub fn is_admin(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.is_admin = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -639,13 +645,13 @@ impl Get {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Get {
+impl ::b24_core::__private::Method for Get {
     const NAME: &'static str = "sonet_group.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sonet"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
@@ -655,7 +661,9 @@ impl ::b24_core::Method for Get {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.order, "ORDER", problems);
@@ -672,17 +680,17 @@ impl ::b24_core::Method for Get {
 #[allow(dead_code)]
 pub enum GetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for GetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -734,28 +742,28 @@ pub mod get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub active: ::std::option::Option<::b24_core::types::Yn>,
+        pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `VISIBLE`: `yn`.
         #[serde(
             rename = "VISIBLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub visible: ::std::option::Option<::b24_core::types::Yn>,
+        pub visible: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `OPENED`: `yn`.
         #[serde(
             rename = "OPENED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub opened: ::std::option::Option<::b24_core::types::Yn>,
+        pub opened: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `CLOSED`: `yn`.
         #[serde(
             rename = "CLOSED",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub closed: ::std::option::Option<::b24_core::types::Yn>,
+        pub closed: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `DATE_CREATE`: `datetime`.
         #[serde(
             rename = "DATE_CREATE",
@@ -783,12 +791,12 @@ pub mod get {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_extranet: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_extranet: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Filter {
+    impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -962,16 +970,18 @@ impl Setowner {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Setowner {
+impl ::b24_core::__private::Method for Setowner {
     const NAME: &'static str = "sonet_group.setowner";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sonet"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-setowner.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.setowner");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
@@ -985,17 +995,17 @@ impl ::b24_core::Method for Setowner {
 #[allow(dead_code)]
 pub enum SetownerError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SetownerError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SetownerError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1040,21 +1050,21 @@ pub struct Update {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub visible: ::std::option::Option<::b24_core::types::Yn>,
+    pub visible: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `OPENED`: `yn`.
     #[serde(
         rename = "OPENED",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub opened: ::std::option::Option<::b24_core::types::Yn>,
+    pub opened: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `CLOSED`: `yn`.
     #[serde(
         rename = "CLOSED",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub closed: ::std::option::Option<::b24_core::types::Yn>,
+    pub closed: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `KEYWORDS`: `string`.
     #[serde(
         rename = "KEYWORDS",
@@ -1160,7 +1170,7 @@ impl Update {
     #[must_use]
     pub fn visible(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.visible = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1169,7 +1179,7 @@ impl Update {
     #[must_use]
     pub fn opened(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.opened = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1178,7 +1188,7 @@ impl Update {
     #[must_use]
     pub fn closed(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.closed = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1261,16 +1271,18 @@ impl Update {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Update {
+impl ::b24_core::__private::Method for Update {
     const NAME: &'static str = "sonet_group.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sonet"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
@@ -1314,18 +1326,18 @@ pub enum UpdateError {
     /// `ERROR_IMAGE_ID`.
     ErrorImageId,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_IMAGE_ID" => Self::ErrorImageId,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1369,16 +1381,18 @@ impl UserAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserAdd {
+impl ::b24_core::__private::Method for UserAdd {
     const NAME: &'static str = "sonet_group.user.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sonet"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.user.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
@@ -1392,17 +1406,17 @@ impl ::b24_core::Method for UserAdd {
 #[allow(dead_code)]
 pub enum UserAddError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1446,16 +1460,18 @@ impl UserDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserDelete {
+impl ::b24_core::__private::Method for UserDelete {
     const NAME: &'static str = "sonet_group.user.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sonet"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.user.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
@@ -1469,17 +1485,17 @@ impl ::b24_core::Method for UserDelete {
 #[allow(dead_code)]
 pub enum UserDeleteError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1516,16 +1532,18 @@ impl UserGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserGet {
+impl ::b24_core::__private::Method for UserGet {
     const NAME: &'static str = "sonet_group.user.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sonet"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.user.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -1538,17 +1556,17 @@ impl ::b24_core::Method for UserGet {
 #[allow(dead_code)]
 pub enum UserGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1579,16 +1597,18 @@ impl UserGroups {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserGroups {
+impl ::b24_core::__private::Method for UserGroups {
     const NAME: &'static str = "sonet_group.user.groups";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sonet"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-user-groups.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.user.groups");
         let problems = &mut all;
         all.finish()
@@ -1600,17 +1620,17 @@ impl ::b24_core::Method for UserGroups {
 #[allow(dead_code)]
 pub enum UserGroupsError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserGroupsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserGroupsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1671,16 +1691,18 @@ impl UserInvite {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserInvite {
+impl ::b24_core::__private::Method for UserInvite {
     const NAME: &'static str = "sonet_group.user.invite";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sonet"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-invite.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.user.invite");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
@@ -1695,17 +1717,17 @@ impl ::b24_core::Method for UserInvite {
 #[allow(dead_code)]
 pub enum UserInviteError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserInviteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserInviteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1759,16 +1781,18 @@ impl UserRequest {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserRequest {
+impl ::b24_core::__private::Method for UserRequest {
     const NAME: &'static str = "sonet_group.user.request";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sonet"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-request.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.user.request");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
@@ -1782,17 +1806,17 @@ impl ::b24_core::Method for UserRequest {
 #[allow(dead_code)]
 pub enum UserRequestError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserRequestError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserRequestError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1841,16 +1865,18 @@ impl UserUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserUpdate {
+impl ::b24_core::__private::Method for UserUpdate {
     const NAME: &'static str = "sonet_group.user.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["sonet"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("sonet_group.user.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.group_id, "GROUP_ID", problems);
@@ -1866,17 +1892,17 @@ impl ::b24_core::Method for UserUpdate {
 #[allow(dead_code)]
 pub enum UserUpdateError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),

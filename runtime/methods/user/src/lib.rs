@@ -40,16 +40,18 @@ impl Access {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Access {
+impl ::b24_core::__private::Method for Access {
     const NAME: &'static str = "user.access";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["basic"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/common/users/user-access.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.access");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.access, "ACCESS", problems);
@@ -62,17 +64,17 @@ impl ::b24_core::Method for Access {
 #[allow(dead_code)]
 pub enum AccessError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AccessError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for AccessError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1016,16 +1018,18 @@ impl Add {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Add {
+impl ::b24_core::__private::Method for Add {
     const NAME: &'static str = "user.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["user"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user/user-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.email, "EMAIL", problems);
@@ -1208,13 +1212,13 @@ pub enum AddError {
     /// `ERROR_NO_GROUP`.
     ErrorNoGroup,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for AddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_CORE" => Self::ErrorCore,
@@ -1222,7 +1226,7 @@ impl ::std::convert::From<&::b24_core::ApiError> for AddError {
             "ERROR_NO_GROUP" => Self::ErrorNoGroup,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1253,16 +1257,18 @@ impl Admin {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Admin {
+impl ::b24_core::__private::Method for Admin {
     const NAME: &'static str = "user.admin";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["basic"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/common/users/user-admin.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.admin");
         let problems = &mut all;
         all.finish()
@@ -1274,17 +1280,17 @@ impl ::b24_core::Method for Admin {
 #[allow(dead_code)]
 pub enum AdminError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AdminError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for AdminError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1315,19 +1321,21 @@ impl Current {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Current {
+impl ::b24_core::__private::Method for Current {
     const NAME: &'static str = "user.current";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["user", "user_brief", "user_basic"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user/user-current.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.current");
         let problems = &mut all;
         all.finish()
@@ -1339,17 +1347,17 @@ impl ::b24_core::Method for Current {
 #[allow(dead_code)]
 pub enum CurrentError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for CurrentError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for CurrentError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1380,19 +1388,21 @@ impl Fields {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Fields {
+impl ::b24_core::__private::Method for Fields {
     const NAME: &'static str = "user.fields";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["user", "user_brief", "user_basic"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user/user-fields.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.fields");
         let problems = &mut all;
         all.finish()
@@ -1404,17 +1414,17 @@ impl ::b24_core::Method for Fields {
 #[allow(dead_code)]
 pub enum FieldsError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for FieldsError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for FieldsError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1463,7 +1473,7 @@ pub struct Get {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub admin_mode: ::std::option::Option<::b24_core::types::Yn>,
+    pub admin_mode: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `select`: `any[]`.
     #[serde(
         rename = "select",
@@ -1534,7 +1544,7 @@ impl Get {
     #[must_use]
     pub fn admin_mode(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.admin_mode = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -1569,13 +1579,13 @@ impl Get {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Get {
+impl ::b24_core::__private::Method for Get {
     const NAME: &'static str = "user.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["user", "user_brief", "user_basic"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user/user-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::StartNext {
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::StartNext {
         param: "start",
         page_size: 50u32,
         fast_key: ::std::option::Option::None,
@@ -1585,7 +1595,9 @@ impl ::b24_core::Method for Get {
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.sort, "sort", problems);
@@ -1608,17 +1620,17 @@ impl ::b24_core::Method for Get {
 #[allow(dead_code)]
 pub enum GetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for GetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for GetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1668,19 +1680,21 @@ impl OptionGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for OptionGet {
+impl ::b24_core::__private::Method for OptionGet {
     const NAME: &'static str = "user.option.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["basic"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/common/settings/user-option-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.option.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.option, "option", problems);
@@ -1695,18 +1709,18 @@ pub enum OptionGetError {
     /// `AccessException`.
     AccessException,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for OptionGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for OptionGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "AccessException" => Self::AccessException,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1747,16 +1761,18 @@ impl OptionSet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for OptionSet {
+impl ::b24_core::__private::Method for OptionSet {
     const NAME: &'static str = "user.option.set";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["basic"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/common/settings/user-option-set.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.option.set");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.options, "options", problems);
@@ -1773,19 +1789,19 @@ pub enum OptionSetError {
     /// `AccessException`.
     AccessException,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for OptionSetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for OptionSetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ArgumentNullException" => Self::ArgumentNullException,
             "AccessException" => Self::AccessException,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1835,19 +1851,21 @@ impl Search {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Search {
+impl ::b24_core::__private::Method for Search {
     const NAME: &'static str = "user.search";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["user", "user_brief", "user_basic"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user/user-search.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.search");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.filter, "FILTER", problems);
@@ -1860,17 +1878,17 @@ impl ::b24_core::Method for Search {
 #[allow(dead_code)]
 pub enum SearchError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for SearchError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for SearchError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1901,7 +1919,7 @@ pub struct Update {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub active: ::std::option::Option<::b24_core::types::Yn>,
+    pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `EMAIL`: `string`.
     #[serde(
         rename = "EMAIL",
@@ -2321,7 +2339,7 @@ impl Update {
     #[must_use]
     pub fn active(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.active = ::std::option::Option::Some(::std::convert::Into::into(value));
         self
@@ -2848,16 +2866,18 @@ impl Update {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for Update {
+impl ::b24_core::__private::Method for Update {
     const NAME: &'static str = "user.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["user"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user/user-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "ID", problems);
@@ -3035,18 +3055,18 @@ pub enum UpdateError {
     /// `ERROR_CORE`.
     ErrorCore,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3083,16 +3103,18 @@ impl UserfieldAdd {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserfieldAdd {
+impl ::b24_core::__private::Method for UserfieldAdd {
     const NAME: &'static str = "user.userfield.add";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["user.userfield"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-add.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = i64;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.userfield.add");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.fields, "fields", problems);
@@ -3109,19 +3131,19 @@ pub enum UserfieldAddError {
     /// `ERROR_CORE`.
     ErrorCore,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserfieldAddError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserfieldAddError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ERROR_ARGUMENT" => Self::ErrorArgument,
             "ERROR_CORE" => Self::ErrorCore,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3171,42 +3193,42 @@ pub mod userfield_add {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub multiple: ::std::option::Option<::b24_core::types::Yn>,
+        pub multiple: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `MANDATORY`: `yn`.
         #[serde(
             rename = "MANDATORY",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mandatory: ::std::option::Option<::b24_core::types::Yn>,
+        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SHOW_FILTER`: `yn`.
         #[serde(
             rename = "SHOW_FILTER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_filter: ::std::option::Option<::b24_core::types::Yn>,
+        pub show_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SHOW_IN_LIST`: `yn`.
         #[serde(
             rename = "SHOW_IN_LIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `EDIT_IN_LIST`: `yn`.
         #[serde(
             rename = "EDIT_IN_LIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_SEARCHABLE`: `yn`.
         #[serde(
             rename = "IS_SEARCHABLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_searchable: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
@@ -3257,10 +3279,10 @@ pub mod userfield_add {
         )]
         pub label: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3512,10 +3534,10 @@ pub mod userfield_add {
         )]
         pub rows: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Settings {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3583,16 +3605,18 @@ impl UserfieldDelete {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserfieldDelete {
+impl ::b24_core::__private::Method for UserfieldDelete {
     const NAME: &'static str = "user.userfield.delete";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["user.userfield"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-delete.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.userfield.delete");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -3605,17 +3629,17 @@ impl ::b24_core::Method for UserfieldDelete {
 #[allow(dead_code)]
 pub enum UserfieldDeleteError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserfieldDeleteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserfieldDeleteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3646,16 +3670,18 @@ impl UserfieldFileGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserfieldFileGet {
+impl ::b24_core::__private::Method for UserfieldFileGet {
     const NAME: &'static str = "user.userfield.file.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["user.userfield"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-file-get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.userfield.file.get");
         let problems = &mut all;
         all.finish()
@@ -3667,17 +3693,17 @@ impl ::b24_core::Method for UserfieldFileGet {
 #[allow(dead_code)]
 pub enum UserfieldFileGetError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserfieldFileGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserfieldFileGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3748,19 +3774,21 @@ impl UserfieldList {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserfieldList {
+impl ::b24_core::__private::Method for UserfieldList {
     const NAME: &'static str = "user.userfield.list";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["user.userfield"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-list.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::collections::BTreeMap<
         ::std::string::String,
         ::b24_core::__private::serde_json::Value,
     >;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.userfield.list");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.order, "order", problems);
@@ -3774,17 +3802,17 @@ impl ::b24_core::Method for UserfieldList {
 #[allow(dead_code)]
 pub enum UserfieldListError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserfieldListError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserfieldListError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3838,16 +3866,18 @@ impl UserfieldUpdate {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for UserfieldUpdate {
+impl ::b24_core::__private::Method for UserfieldUpdate {
     const NAME: &'static str = "user.userfield.update";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["user.userfield"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-update.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = bool;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("user.userfield.update");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.id, "id", problems);
@@ -3861,17 +3891,17 @@ impl ::b24_core::Method for UserfieldUpdate {
 #[allow(dead_code)]
 pub enum UserfieldUpdateError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for UserfieldUpdateError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for UserfieldUpdateError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3916,35 +3946,35 @@ pub mod userfield_update {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mandatory: ::std::option::Option<::b24_core::types::Yn>,
+        pub mandatory: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SHOW_FILTER`: `yn`.
         #[serde(
             rename = "SHOW_FILTER",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_filter: ::std::option::Option<::b24_core::types::Yn>,
+        pub show_filter: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SHOW_IN_LIST`: `yn`.
         #[serde(
             rename = "SHOW_IN_LIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub show_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub show_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `EDIT_IN_LIST`: `yn`.
         #[serde(
             rename = "EDIT_IN_LIST",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub edit_in_list: ::std::option::Option<::b24_core::types::Yn>,
+        pub edit_in_list: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `IS_SEARCHABLE`: `yn`.
         #[serde(
             rename = "IS_SEARCHABLE",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_searchable: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_searchable: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `SETTINGS`: `Settings`.
         #[serde(
             rename = "SETTINGS",
@@ -3995,10 +4025,10 @@ pub mod userfield_update {
         )]
         pub label: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Fields {
+    impl ::b24_core::__private::wire::FromWire for Fields {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -4207,10 +4237,10 @@ pub mod userfield_update {
         )]
         pub rows: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Settings {
+    impl ::b24_core::__private::wire::FromWire for Settings {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,

@@ -115,16 +115,18 @@ impl AttachedVoteDownload {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for AttachedVoteDownload {
+impl ::b24_core::__private::Method for AttachedVoteDownload {
     const NAME: &'static str = "vote.AttachedVote.download";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["vote"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.download.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::b24_core::__private::serde_json::Value;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.AttachedVote.download");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
@@ -164,19 +166,20 @@ pub enum AttachedVoteDownloadError {
     /// `ATTACH_READ_ACCESS_DENIED`.
     AttachReadAccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AttachedVoteDownloadError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for AttachedVoteDownloadError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ATTACH_NOT_FOUND" => Self::AttachNotFound,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -292,16 +295,18 @@ impl AttachedVoteGet {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for AttachedVoteGet {
+impl ::b24_core::__private::Method for AttachedVoteGet {
     const NAME: &'static str = "vote.AttachedVote.get";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["vote"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.get.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = attached_vote_get::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.AttachedVote.get");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
@@ -341,19 +346,19 @@ pub enum AttachedVoteGetError {
     /// `ATTACH_READ_ACCESS_DENIED`.
     AttachReadAccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AttachedVoteGetError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteGetError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ATTACH_NOT_FOUND" => Self::AttachNotFound,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -495,10 +500,10 @@ pub mod attached_vote_get {
         )]
         pub is_finished: ::std::option::Option<bool>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -728,7 +733,7 @@ pub struct AttachedVoteGetAnswerVoted {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub user_for_mobile_format: ::std::option::Option<::b24_core::types::Yn>,
+    pub user_for_mobile_format: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `moduleId`: `string`. Documented values: `Im`, `blog`.
     #[serde(
         rename = "moduleId",
@@ -800,7 +805,7 @@ impl AttachedVoteGetAnswerVoted {
     #[must_use]
     pub fn user_for_mobile_format(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.user_for_mobile_format = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -846,16 +851,18 @@ impl AttachedVoteGetAnswerVoted {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for AttachedVoteGetAnswerVoted {
+impl ::b24_core::__private::Method for AttachedVoteGetAnswerVoted {
     const NAME: &'static str = "vote.AttachedVote.getAnswerVoted";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["vote"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getAnswerVoted.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = attached_vote_get_answer_voted::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "vote.AttachedVote.getAnswerVoted",
         );
@@ -911,19 +918,20 @@ pub enum AttachedVoteGetAnswerVotedError {
     /// `ATTACH_READ_ACCESS_DENIED`.
     AttachReadAccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AttachedVoteGetAnswerVotedError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for AttachedVoteGetAnswerVotedError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ATTACH_NOT_FOUND" => Self::AttachNotFound,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -977,10 +985,10 @@ pub mod attached_vote_get_answer_voted {
         )]
         pub work_position: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1080,16 +1088,18 @@ impl AttachedVoteGetMany {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for AttachedVoteGetMany {
+impl ::b24_core::__private::Method for AttachedVoteGetMany {
     const NAME: &'static str = "vote.AttachedVote.getMany";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["vote"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = attached_vote_get_many::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.AttachedVote.getMany");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.module_id, "moduleId", problems);
@@ -1106,17 +1116,18 @@ impl ::b24_core::Method for AttachedVoteGetMany {
 #[allow(dead_code)]
 pub enum AttachedVoteGetManyError {
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AttachedVoteGetManyError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for AttachedVoteGetManyError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1258,10 +1269,10 @@ pub mod attached_vote_get_many {
         )]
         pub is_finished: ::std::option::Option<bool>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -1483,7 +1494,7 @@ pub struct AttachedVoteGetWithVoted {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub user_for_mobile_format: ::std::option::Option<::b24_core::types::Yn>,
+    pub user_for_mobile_format: ::std::option::Option<::b24_core::__private::types::Yn>,
     /// `moduleId`: `string`. Documented values: `Im`, `blog`.
     #[serde(
         rename = "moduleId",
@@ -1544,7 +1555,7 @@ impl AttachedVoteGetWithVoted {
     #[must_use]
     pub fn user_for_mobile_format(
         mut self,
-        value: impl ::std::convert::Into<::b24_core::types::Yn>,
+        value: impl ::std::convert::Into<::b24_core::__private::types::Yn>,
     ) -> Self {
         self.user_for_mobile_format = ::std::option::Option::Some(
             ::std::convert::Into::into(value),
@@ -1590,16 +1601,18 @@ impl AttachedVoteGetWithVoted {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for AttachedVoteGetWithVoted {
+impl ::b24_core::__private::Method for AttachedVoteGetWithVoted {
     const NAME: &'static str = "vote.AttachedVote.getWithVoted";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["vote"];
     const IDEMPOTENT: bool = true;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getWithVoted.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = attached_vote_get_with_voted::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new(
             "vote.AttachedVote.getWithVoted",
         );
@@ -1649,19 +1662,20 @@ pub enum AttachedVoteGetWithVotedError {
     /// `ATTACH_READ_ACCESS_DENIED`.
     AttachReadAccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AttachedVoteGetWithVotedError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError>
+for AttachedVoteGetWithVotedError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ATTACH_NOT_FOUND" => Self::AttachNotFound,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -1745,28 +1759,28 @@ pub mod attached_vote_get_with_voted {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_edit: ::std::option::Option<::b24_core::types::Yn>,
+        pub can_edit: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `canVote`: `yn`.
         #[serde(
             rename = "canVote",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_vote: ::std::option::Option<::b24_core::types::Yn>,
+        pub can_vote: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `canRevote`: `yn`.
         #[serde(
             rename = "canRevote",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub can_revote: ::std::option::Option<::b24_core::types::Yn>,
+        pub can_revote: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `isVoted`: `yn`.
         #[serde(
             rename = "isVoted",
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_voted: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_voted: ::std::option::Option<::b24_core::__private::types::Yn>,
         /// `signedAttachId`: `string`.
         #[serde(
             rename = "signedAttachId",
@@ -1801,12 +1815,12 @@ pub mod attached_vote_get_with_voted {
             default,
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_finished: ::std::option::Option<::b24_core::types::Yn>,
+        pub is_finished: ::std::option::Option<::b24_core::__private::types::Yn>,
     }
-    impl ::b24_core::wire::FromWire for Attach {
+    impl ::b24_core::__private::wire::FromWire for Attach {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2020,10 +2034,10 @@ pub mod attached_vote_get_with_voted {
         )]
         pub voted: ::std::option::Option<Voted>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2099,10 +2113,10 @@ pub mod attached_vote_get_with_voted {
         )]
         pub work_position: ::std::option::Option<::std::string::String>,
     }
-    impl ::b24_core::wire::FromWire for Voted {
+    impl ::b24_core::__private::wire::FromWire for Voted {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2269,16 +2283,18 @@ impl AttachedVoteRecall {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for AttachedVoteRecall {
+impl ::b24_core::__private::Method for AttachedVoteRecall {
     const NAME: &'static str = "vote.AttachedVote.recall";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["vote"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.recall.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = attached_vote_recall::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.AttachedVote.recall");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
@@ -2318,19 +2334,19 @@ pub enum AttachedVoteRecallError {
     /// `ATTACH_READ_ACCESS_DENIED`.
     AttachReadAccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AttachedVoteRecallError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteRecallError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ATTACH_NOT_FOUND" => Self::AttachNotFound,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2472,10 +2488,10 @@ pub mod attached_vote_recall {
         )]
         pub is_finished: ::std::option::Option<bool>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -2771,16 +2787,18 @@ impl AttachedVoteResume {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for AttachedVoteResume {
+impl ::b24_core::__private::Method for AttachedVoteResume {
     const NAME: &'static str = "vote.AttachedVote.resume";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["vote"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.resume.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.AttachedVote.resume");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
@@ -2820,19 +2838,19 @@ pub enum AttachedVoteResumeError {
     /// `ATTACH_READ_ACCESS_DENIED`.
     AttachReadAccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AttachedVoteResumeError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteResumeError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ATTACH_NOT_FOUND" => Self::AttachNotFound,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -2948,16 +2966,18 @@ impl AttachedVoteStop {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for AttachedVoteStop {
+impl ::b24_core::__private::Method for AttachedVoteStop {
     const NAME: &'static str = "vote.AttachedVote.stop";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["vote"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.stop.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = ::std::vec::Vec<::b24_core::__private::serde_json::Value>;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.AttachedVote.stop");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
@@ -2997,19 +3017,19 @@ pub enum AttachedVoteStopError {
     /// `ATTACH_READ_ACCESS_DENIED`.
     AttachReadAccessDenied,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AttachedVoteStopError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteStopError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "ATTACH_NOT_FOUND" => Self::AttachNotFound,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3139,16 +3159,18 @@ impl AttachedVoteVote {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for AttachedVoteVote {
+impl ::b24_core::__private::Method for AttachedVoteVote {
     const NAME: &'static str = "vote.AttachedVote.vote";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["vote"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = attached_vote_vote::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.AttachedVote.vote");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.attach_id, "attachId", problems);
@@ -3192,20 +3214,20 @@ pub enum AttachedVoteVoteError {
     /// `403`.
     E403,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for AttachedVoteVoteError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for AttachedVoteVoteError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "400" => Self::E400,
             "ATTACH_READ_ACCESS_DENIED" => Self::AttachReadAccessDenied,
             "403" => Self::E403,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3347,10 +3369,10 @@ pub mod attached_vote_vote {
         )]
         pub is_finished: ::std::option::Option<bool>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3595,16 +3617,18 @@ impl IntegrationImSend {
     }
 }
 #[allow(deprecated, clippy::all)]
-impl ::b24_core::Method for IntegrationImSend {
+impl ::b24_core::__private::Method for IntegrationImSend {
     const NAME: &'static str = "vote.Integration.Im.send";
-    const API: ::b24_core::Api = ::b24_core::Api::V2;
+    const API: ::b24_core::__private::Api = ::b24_core::__private::Api::V2;
     const SCOPES: &'static [&'static str] = &["vote"];
     const IDEMPOTENT: bool = false;
     const DOCS_URL: &'static str = "https://apidocs.bitrix24.com/api-reference/vote/vote.integration.im.send.html";
-    const PAGINATION: ::b24_core::Pagination = ::b24_core::Pagination::None;
+    const PAGINATION: ::b24_core::__private::Pagination = ::b24_core::__private::Pagination::None;
     type Output = integration_im_send::Result;
     #[allow(unused_variables)]
-    fn validate(&self) -> ::std::result::Result<(), ::b24_core::ValidationError> {
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), ::b24_core::__private::ValidationError> {
         let mut all = ::b24_core::__private::Problems::new("vote.Integration.Im.send");
         let problems = &mut all;
         ::b24_core::__private::Check::check(&self.chat_id, "chatId", problems);
@@ -3627,19 +3651,19 @@ pub enum IntegrationImSendError {
     /// `400`.
     E400,
     /// A system error (any method may answer it).
-    System(::b24_core::ErrorCode),
+    System(::b24_core::__private::ErrorCode),
     /// A code the docs do not list (also `""`).
     Unknown(::std::string::String),
 }
 #[allow(clippy::all)]
-impl ::std::convert::From<&::b24_core::ApiError> for IntegrationImSendError {
-    fn from(e: &::b24_core::ApiError) -> Self {
+impl ::std::convert::From<&::b24_core::__private::ApiError> for IntegrationImSendError {
+    fn from(e: &::b24_core::__private::ApiError) -> Self {
         match e.code.as_str() {
             "403" => Self::E403,
             "400" => Self::E400,
             _ => {
                 match &e.code {
-                    ::b24_core::ErrorCode::Unknown(code) => {
+                    ::b24_core::__private::ErrorCode::Unknown(code) => {
                         Self::Unknown(::std::clone::Clone::clone(code))
                     }
                     system => Self::System(::std::clone::Clone::clone(system)),
@@ -3681,10 +3705,10 @@ pub mod integration_im_send {
         )]
         pub options: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for ImMessageVoteData {
+    impl ::b24_core::__private::wire::FromWire for ImMessageVoteData {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
@@ -3756,10 +3780,10 @@ pub mod integration_im_send {
         )]
         pub vote_id: ::std::option::Option<i64>,
     }
-    impl ::b24_core::wire::FromWire for Result {
+    impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
             value: &::b24_core::__private::serde_json::Value,
-        ) -> ::std::result::Result<Self, ::b24_core::wire::WireError> {
+        ) -> ::std::result::Result<Self, ::b24_core::__private::wire::WireError> {
             let obj = ::b24_core::__private::wire::object(value)?;
             let mut slot_0: ::std::option::Option<
                 &::b24_core::__private::serde_json::Value,
