@@ -197,3 +197,39 @@ fn alternative_parameter_sets_are_checked_before_sending() {
         .expect_err("incomplete set");
     assert!(matches!(partial, Error::Validation(_)));
 }
+
+/// Named types read JSON with the same tolerant decoder as responses: numbers and `Y`/`N`
+/// sent as strings, dynamic keys kept in `extra`; a bad member names its JSON path.
+#[test]
+fn named_types_read_json_like_responses() {
+    #[b24::b24_method("crm.deal.add")]
+    pub struct DealAdd;
+
+    let deal: deal_add::Deal = serde_json::from_value(serde_json::json!({
+        "TITLE": "Big one",
+        "OPPORTUNITY": "10.50",
+        "IS_RECURRING": "Y",
+        "CONTACT_IDS": ["3", 4],
+        "UF_CRM_7": {"any": "thing"},
+    }))
+    .expect("decodes");
+    assert_eq!(deal.title.as_deref(), Some("Big one"));
+    assert_eq!(deal.opportunity, Some(10.5));
+    assert_eq!(deal.is_recurring, Some(b24::types::Yn::Y));
+    assert_eq!(deal.contact_ids, Some(vec![3, 4]));
+    assert_eq!(deal.extra["UF_CRM_7"], serde_json::json!({"any": "thing"}));
+    // And it serializes back to wire names.
+    let back = serde_json::to_value(&deal).expect("encodes");
+    assert_eq!(back["OPPORTUNITY"], serde_json::json!(10.5));
+    assert_eq!(back["UF_CRM_7"], serde_json::json!({"any": "thing"}));
+
+    let err = serde_json::from_value::<deal_add::Deal>(serde_json::json!({"PROBABILITY": "most"}))
+        .expect_err("not a number");
+    assert!(err.to_string().contains("PROBABILITY"), "{err}");
+
+    // A whole request from JSON: the nested type takes the same path.
+    let request =
+        DealAdd::from_params(serde_json::json!({"fields": {"TITLE": "x", "PROBABILITY": "40"}}))
+            .expect("valid");
+    assert_eq!(request.fields.probability, Some(40));
+}

@@ -527,6 +527,15 @@ fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
     let defs = spec.types.iter().map(|(name, def)| {
         let id = Ident::new(name, Span::call_site());
         let doc = format!(" `{name}` of [`{}`]({}).", spec.name, spec.docs_url());
+        // Named types read requests' JSON with the same tolerant decoder as responses
+        // (and far less code than a derived `Deserialize`).
+        let deserialize = quote! {
+            impl<'de> #rt::__private::serde::Deserialize<'de> for #id {
+                fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                    #rt::__private::wire::deserialize(d)
+                }
+            }
+        };
         match def {
             TypeDef::Struct(s) => {
                 let fields = s.fields.iter().map(|f| {
@@ -601,9 +610,11 @@ fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
                 quote! {
                     #[doc = #doc]
                     #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #default
-                             #rt::__private::serde::Serialize, #rt::__private::serde::Deserialize)]
+                             #rt::__private::serde::Serialize)]
                     #[serde(crate = #serde_crate)]
                     pub struct #id { #(#fields),* #extra_field }
+
+                    #deserialize
 
                     impl #rt::__private::wire::FromWire for #id {
                         fn from_wire(value: &#rt::__private::serde_json::Value) -> ::std::result::Result<Self, #rt::__private::wire::WireError> {
@@ -671,12 +682,7 @@ fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
                         }
                     }
 
-                    impl<'de> #rt::__private::serde::Deserialize<'de> for #id {
-                        fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                            let v: #rt::__private::serde_json::Value = #rt::__private::serde::Deserialize::deserialize(d)?;
-                            <Self as #rt::__private::wire::FromWire>::from_wire(&v).map_err(<D::Error as #rt::__private::serde::de::Error>::custom)
-                        }
-                    }
+                    #deserialize
 
                     impl #rt::__private::wire::FromWire for #id {
                         fn from_wire(value: &#rt::__private::serde_json::Value) -> ::std::result::Result<Self, #rt::__private::wire::WireError> {
@@ -699,9 +705,11 @@ fn types_module(spec: &Spec, p: &Paths<'_>) -> TokenStream {
                 quote! {
                     #[doc = #doc]
                     #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq,
-                             #rt::__private::serde::Serialize, #rt::__private::serde::Deserialize)]
+                             #rt::__private::serde::Serialize)]
                     #[serde(crate = #serde_crate, transparent)]
                     pub struct #id(pub #t);
+
+                    #deserialize
 
                     impl #rt::__private::wire::FromWire for #id {
                         fn from_wire(value: &#rt::__private::serde_json::Value) -> ::std::result::Result<Self, #rt::__private::wire::WireError> {

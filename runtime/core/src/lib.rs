@@ -50,6 +50,8 @@ pub mod __private {
 
     /// Decoding helpers for generated types.
     pub mod wire {
-        pub use crate::wire::{FromWire, WireError, field, field_at, object, same, scalar_string};
+        pub use crate::wire::{
+            FromWire, WireError, deserialize, field, field_at, object, same, scalar_string,
+        };
     }
 }

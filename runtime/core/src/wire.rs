@@ -314,6 +314,14 @@ pub fn scalar_string(v: &Value) -> Result<String, WireError> {
 }
 
 /// Compares an enum value with a wire value.
+/// `Deserialize` for generated types, through their tolerant [`FromWire`] decoder (so a
+/// type reads the same from a request's JSON as from a response).
+#[doc(hidden)]
+pub fn deserialize<'de, T: FromWire, D: serde::Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+    let value = <Value as serde::Deserialize>::deserialize(d)?;
+    T::from_wire(&value).map_err(<D::Error as serde::de::Error>::custom)
+}
+
 #[doc(hidden)]
 pub fn same(found: &str, value: &str, case_insensitive: bool) -> bool {
     if case_insensitive {

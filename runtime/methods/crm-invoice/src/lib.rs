@@ -1349,8 +1349,7 @@ pub mod invoice_list {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
@@ -1641,6 +1640,13 @@ pub mod invoice_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_description: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(

@@ -236,8 +236,7 @@ pub mod chat_name_set {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
@@ -260,6 +259,13 @@ pub mod chat_name_set {
                 ::b24_core::__private::serde_json::Value,
             >,
         >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
@@ -406,8 +412,7 @@ pub mod connector_data_set {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Data {
@@ -439,6 +444,13 @@ pub mod connector_data_set {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
         fn from_wire(
@@ -613,8 +625,7 @@ pub mod delete_messages {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Data {
@@ -627,6 +638,13 @@ pub mod delete_messages {
         pub result: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
         fn from_wire(
@@ -663,8 +681,7 @@ pub mod delete_messages {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
@@ -682,6 +699,13 @@ pub mod delete_messages {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub data: ::std::option::Option<Data>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
@@ -1115,8 +1139,7 @@ pub mod register {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Icon {
@@ -1144,6 +1167,13 @@ pub mod register {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub position: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Icon {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Icon {
         fn from_wire(
@@ -1215,8 +1245,7 @@ pub mod register {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
@@ -1241,6 +1270,13 @@ pub mod register {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub error_description: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
@@ -1411,8 +1447,7 @@ pub mod send_messages {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Data {
@@ -1425,6 +1460,13 @@ pub mod send_messages {
         pub result: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
         fn from_wire(
@@ -1461,8 +1503,7 @@ pub mod send_messages {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
@@ -1480,6 +1521,13 @@ pub mod send_messages {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub data: ::std::option::Option<Data>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
@@ -1631,8 +1679,7 @@ pub mod send_status_delivery {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
@@ -1652,6 +1699,13 @@ pub mod send_status_delivery {
         pub data: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
@@ -1803,8 +1857,7 @@ pub mod send_status_reading {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
@@ -1824,6 +1877,13 @@ pub mod send_status_reading {
         pub data: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
@@ -1969,8 +2029,7 @@ pub mod status {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
@@ -2009,6 +2068,13 @@ pub mod status {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status: ::std::option::Option<bool>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
@@ -2274,8 +2340,7 @@ pub mod update_messages {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Data {
@@ -2288,6 +2353,13 @@ pub mod update_messages {
         pub result: ::std::option::Option<
             ::std::vec::Vec<::b24_core::__private::serde_json::Value>,
         >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Data {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Data {
         fn from_wire(
@@ -2324,8 +2396,7 @@ pub mod update_messages {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
@@ -2343,6 +2414,13 @@ pub mod update_messages {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub data: ::std::option::Option<Data>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(

@@ -352,8 +352,7 @@ pub mod fields {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
@@ -427,6 +426,13 @@ pub mod fields {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
@@ -633,8 +639,7 @@ pub mod get {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
@@ -750,6 +755,13 @@ pub mod get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub upload_outgoing: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
@@ -1026,8 +1038,7 @@ pub mod list {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
@@ -1143,6 +1154,13 @@ pub mod list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub upload_outgoing: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(

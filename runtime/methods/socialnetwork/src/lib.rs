@@ -100,8 +100,7 @@ pub mod api_workgroup_get {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Actions {
@@ -161,6 +160,13 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub edit_features: ::std::option::Option<::b24_core::__private::types::Yn>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Actions {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Actions {
         fn from_wire(
@@ -270,8 +276,7 @@ pub mod api_workgroup_get {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct AdditionalData {
@@ -289,6 +294,13 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub initiated_by_type: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AdditionalData {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for AdditionalData {
         fn from_wire(
@@ -338,8 +350,7 @@ pub mod api_workgroup_get {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct AvatarData {
@@ -357,6 +368,13 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub id: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AvatarData {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for AvatarData {
         fn from_wire(
@@ -403,8 +421,7 @@ pub mod api_workgroup_get {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct AvatarTypes {
@@ -436,6 +453,13 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_selector_url: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for AvatarTypes {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for AvatarTypes {
         fn from_wire(
@@ -508,8 +532,7 @@ pub mod api_workgroup_get {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Counters {
@@ -527,6 +550,13 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub workgroup_requests_in: ::std::option::Option<i64>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Counters {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Counters {
         fn from_wire(
@@ -583,8 +613,7 @@ pub mod api_workgroup_get {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Features {
@@ -623,6 +652,13 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub active: ::std::option::Option<::b24_core::__private::types::Yn>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Features {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Features {
         fn from_wire(
@@ -705,8 +741,7 @@ pub mod api_workgroup_get {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct GroupMembersList {
@@ -738,6 +773,13 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_member: ::std::option::Option<::b24_core::__private::types::Yn>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for GroupMembersList {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for GroupMembersList {
         fn from_wire(
@@ -807,8 +849,7 @@ pub mod api_workgroup_get {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct ListOfMembers {
@@ -875,6 +916,13 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub photo: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for ListOfMembers {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for ListOfMembers {
         fn from_wire(
@@ -1000,8 +1048,7 @@ pub mod api_workgroup_get {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct OwnerData {
@@ -1026,6 +1073,13 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub formatted_name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for OwnerData {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for OwnerData {
         fn from_wire(
@@ -1084,8 +1138,7 @@ pub mod api_workgroup_get {
         ::std::fmt::Debug,
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Params {
@@ -1108,6 +1161,13 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mode: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(
@@ -1164,8 +1224,7 @@ pub mod api_workgroup_get {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Result {
@@ -1563,6 +1622,13 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub additional_data: ::std::option::Option<AdditionalData>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Result {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Result {
         fn from_wire(
@@ -2213,8 +2279,7 @@ pub mod api_workgroup_get {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct SubjectData {
@@ -2232,6 +2297,13 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for SubjectData {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for SubjectData {
         fn from_wire(
@@ -2278,8 +2350,7 @@ pub mod api_workgroup_get {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct UserData {
@@ -2306,6 +2377,13 @@ pub mod api_workgroup_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_subscribed: ::std::option::Option<::b24_core::__private::types::Yn>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for UserData {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for UserData {
         fn from_wire(
@@ -2540,8 +2618,7 @@ pub mod api_workgroup_list {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Filter {
@@ -2636,6 +2713,13 @@ pub mod api_workgroup_list {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_activity: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
@@ -2801,8 +2885,7 @@ pub mod api_workgroup_list {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Params {
@@ -2854,6 +2937,13 @@ pub mod api_workgroup_list {
         pub should_select_dialog_id: ::std::option::Option<
             ::b24_core::__private::types::Yn,
         >,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Params {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Params {
         fn from_wire(

@@ -1103,8 +1103,7 @@ pub mod sip_get {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Filter {
@@ -1234,6 +1233,13 @@ pub mod sip_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub registration_error_message: ::std::option::Option<::std::string::String>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
@@ -1860,8 +1866,7 @@ pub mod statistic_get {
         ::std::clone::Clone,
         ::std::cmp::PartialEq,
         ::std::default::Default,
-        ::b24_core::__private::serde::Serialize,
-        ::b24_core::__private::serde::Deserialize
+        ::b24_core::__private::serde::Serialize
     )]
     #[serde(crate = "::b24_core::__private::serde")]
     pub struct Filter {
@@ -2061,6 +2066,13 @@ pub mod statistic_get {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub record_duration: ::std::option::Option<i64>,
+    }
+    impl<'de> ::b24_core::__private::serde::Deserialize<'de> for Filter {
+        fn deserialize<D: ::b24_core::__private::serde::Deserializer<'de>>(
+            d: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::b24_core::__private::wire::deserialize(d)
+        }
     }
     impl ::b24_core::__private::wire::FromWire for Filter {
         fn from_wire(
