@@ -4,6 +4,7 @@
 //! b24-gen import-docs ../shared/b24restdocs --out specs [--check] [--report]
 //! b24-gen check specs
 //! b24-gen regen [--check]          # runtime/methods/*/, runtime/src/methods.rs, runtime/Cargo.toml
+//! b24-gen describe im.recent.unread [--v3]
 //! b24-gen expand specs/im/im.recent.unread.toml
 //! ```
 
@@ -63,6 +64,17 @@ enum Command {
     /// Load and validate every spec under a folder.
     Check {
         /// The specs folder.
+        specs: PathBuf,
+    },
+    /// Print a method's facts: its binding, parameters, result, errors, types.
+    Describe {
+        /// The method name (`im.recent.unread`), in any letter case.
+        method: String,
+        /// The REST 3.0 twin.
+        #[arg(long)]
+        v3: bool,
+        /// The specs folder.
+        #[arg(long, default_value = "specs")]
         specs: PathBuf,
     },
     /// Print the binding generated from one spec.
@@ -275,6 +287,30 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
+            }
+        }
+        Command::Describe { method, v3, specs } => {
+            let loaded = match b24_codegen::regen::load_specs(&specs) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let api = if v3 {
+                b24_codegen::spec::Api::V3
+            } else {
+                b24_codegen::spec::Api::V2
+            };
+            match b24_codegen::describe::describe_method(&loaded, &method, api) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
             }
         }
         Command::Expand { spec, name } => match b24_codegen::load_file(&spec) {

@@ -23,6 +23,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod describe;
 mod diag;
 mod expand;
 mod fields;
