@@ -24,6 +24,10 @@ pub struct DealUpdate;
 pub struct DealList;
 #[b24_method("im.recent.unread")]
 pub struct MarkUnread;
+#[b24_method("im.recent.list")]
+pub struct RecentList;
+#[b24_method("im.department.colleagues.list")]
+pub struct Colleagues;
 
 async fn portal(b: FakePortal) -> RunningPortal {
     b.start().await.expect("portal")
@@ -173,6 +177,66 @@ async fn list_streams_every_page() {
         3,
         "pages of 50 via start/next"
     );
+}
+
+#[tokio::test]
+async fn list_pages_by_limit_and_offset() {
+    use futures_util::StreamExt;
+    let p = portal(FakePortal::builder().dialogs(437)).await;
+    let c = client(&p);
+    let ids = |items: Vec<Result<recent_list::RecentItem, Error>>| -> BTreeSet<String> {
+        items
+            .into_iter()
+            .map(|i| i.expect("item").id.expect("id").to_string())
+            .collect()
+    };
+
+    // No LIMIT of its own: the spec's largest (200) is asked for; the short page is the last.
+    let all = ids(c.list(RecentList::new()).collect().await);
+    assert_eq!(all.len(), 437, "every dialog once");
+    assert_eq!(p.handle().stats().http_requests, 3, "200 + 200 + 37");
+    let sent: Vec<(i64, i64)> = p
+        .handle()
+        .requests()
+        .iter()
+        .map(|r| {
+            let body: serde_json::Value = serde_json::from_str(&r.body).expect("JSON body");
+            (
+                body["OFFSET"].as_i64().unwrap(),
+                body["LIMIT"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(sent, [(0, 200), (200, 200), (400, 200)]);
+
+    // The request's own offset and limit: pages of 100 from 137; the list ends exactly on a
+    // page boundary, so one empty page says it is over.
+    p.handle().reset_stats();
+    let rest = ids(c
+        .list(RecentList::new().offset(137).limit(100))
+        .collect()
+        .await);
+    assert_eq!(rest.len(), 300);
+    assert!(rest.is_subset(&all));
+    assert_eq!(p.handle().stats().http_requests, 4, "100 + 100 + 100 + 0");
+}
+
+#[tokio::test]
+async fn a_list_that_ignores_its_offset_ends_with_an_error_not_a_loop() {
+    use futures_util::StreamExt;
+    // An answer that never changes, whatever the OFFSET.
+    let p = portal(FakePortal::builder().canned(
+        "im.department.colleagues.list",
+        serde_json::json!([1, 2, 3]),
+    ))
+    .await;
+    let c = client(&p);
+    let items: Vec<_> = c.list(Colleagues::new()).collect().await;
+    assert_eq!(items.len(), 4, "one page, then the error");
+    assert!(items[..3].iter().all(|i| i.is_ok()));
+    let err = items[3].as_ref().expect_err("the repeated page");
+    assert!(err.to_string().contains("does not page by offset"), "{err}");
+    assert_eq!(p.handle().stats().http_requests, 2);
 }
 
 #[tokio::test]

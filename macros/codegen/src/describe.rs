@@ -161,6 +161,7 @@ fn pagination(p: &Pagination) -> String {
             offset_param,
             limit_param,
             max_limit,
+            ..
         } => {
             let max = max_limit.map_or(String::new(), |m| format!(", at most {m}"));
             format!("limit/offset ({limit_param}, {offset_param}{max})")

@@ -242,6 +242,7 @@ fn emit(spec: &Spec, mut item: syn::ItemStruct, plan: &[FieldPlan], p: &Paths<'_
             offset_param,
             limit_param,
             max_limit,
+            ..
         } => {
             let max = match max_limit {
                 Some(m) => quote!(::std::option::Option::Some(#m)),
@@ -363,11 +364,14 @@ fn error_enum(spec: &Spec, ident: &Ident, rt: &syn::Path) -> TokenStream {
     }
 }
 
-/// `impl ListMethod` for methods paged by `start`/`next` whose items can be found: the
-/// result itself (`T[]`) or the array member named by `pagination.items`.
+/// `impl ListMethod` for methods paged by `start`/`next` or by limit and offset whose
+/// items can be found: the result itself (`T[]`) or the array member named by
+/// `pagination.items`.
 fn list_method_impl(spec: &Spec, ident: &Ident, p: &Paths<'_>) -> TokenStream {
     let rt = p.rt;
-    let Pagination::StartNext { items, .. } = &spec.pagination else {
+    let (Pagination::StartNext { items, .. } | Pagination::LimitOffset { items, .. }) =
+        &spec.pagination
+    else {
         return TokenStream::new();
     };
     let result = spec.response.result.non_optional();

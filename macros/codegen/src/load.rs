@@ -670,6 +670,7 @@ impl Validator<'_, '_> {
                     offset_param,
                     limit_param,
                     max_limit: p.max_limit,
+                    items: p.items.map(|i| i.into_inner()),
                 }
             }
             "v3_page" => Pagination::V3Page,

@@ -184,6 +184,9 @@ pub enum Pagination {
         limit_param: String,
         /// Most items per page.
         max_limit: Option<u32>,
+        /// The member of the result struct holding the page's items (`None`: the result
+        /// is the array itself).
+        items: Option<String>,
     },
     /// REST 3.0 `pagination: {page, limit}`.
     V3Page,

@@ -23,56 +23,139 @@ pub struct Progress {
     pub max_key: Option<i64>,
 }
 
+/// The first page's parameters and cursor, validated.
+fn first_page<M: ListMethod>(method: &M) -> Result<Paging, Error> {
+    let mut params = params_of(method)?;
+    method.validate()?;
+    let int = |params: &Value, name: &str| params.get(name).and_then(|v| i64::from_wire(v).ok());
+    let (cursor, at) = match M::PAGINATION {
+        Pagination::StartNext { param, .. } => (
+            Cursor::StartNext { param },
+            int(&params, param).unwrap_or(0),
+        ),
+        Pagination::LimitOffset {
+            offset_param,
+            limit_param,
+            max_limit,
+        } => {
+            let mut limit = int(&params, limit_param);
+            if limit.is_none()
+                && let (Some(max), Value::Object(m)) = (max_limit, &mut params)
+            {
+                m.insert(limit_param.to_string(), json!(max));
+                limit = Some(i64::from(max));
+            }
+            let at = int(&params, offset_param).unwrap_or(0);
+            (
+                Cursor::LimitOffset {
+                    offset_param,
+                    limit,
+                },
+                at,
+            )
+        }
+        _ => {
+            return Err(ConfigError(format!(
+                "{} does not page with start/next or limit/offset",
+                M::NAME
+            ))
+            .into());
+        }
+    };
+    Ok(Paging {
+        params,
+        cursor,
+        at,
+        previous: None,
+    })
+}
+
+/// How a list's next page is asked for.
+#[derive(Clone, Copy)]
+enum Cursor {
+    /// `start` = the `next` of the previous answer.
+    StartNext { param: &'static str },
+    /// The offset grows by the items received; a page shorter than `limit` is the last.
+    LimitOffset {
+        offset_param: &'static str,
+        limit: Option<i64>,
+    },
+}
+
+/// Where a list stands between pages.
+struct Paging {
+    params: Value,
+    cursor: Cursor,
+    at: i64,
+    /// The previous page's `result`, to notice a server that ignores the offset.
+    previous: Option<Value>,
+}
+
 impl Client {
-    /// Every item of a list method, page after page (`start`/`next`), as a stream.
-    ///
-    /// The request's own `start` is the first page's.
+    /// Every item of a list method, page after page, as a stream: `start`/`next`, or
+    /// limit and offset (the offset grows by the items received; a page shorter than the
+    /// limit, or empty, is the last). The request's own `start` or offset is the first
+    /// page's; without a limit of its own, the largest the spec allows is asked for.
     pub fn list<M>(&self, method: M) -> impl Stream<Item = Result<M::Item, Error>> + '_
     where
         M: ListMethod + 'static,
     {
-        let first = match M::PAGINATION {
-            Pagination::StartNext { param, .. } => params_of(&method)
-                .and_then(|p| method.validate().map(|_| p).map_err(Error::from))
-                .map(|p| (p, param)),
-            _ => Err(ConfigError(format!("{} does not page with start/next", M::NAME)).into()),
-        };
-        let state = match first {
-            Ok((params, param)) => {
-                let start = params
-                    .get(param)
-                    .and_then(|v| i64::from_wire(v).ok())
-                    .unwrap_or(0);
-                Some(Ok((params, param, start)))
-            }
-            Err(e) => Some(Err(e)),
-        };
+        let state = Some(first_page::<M>(&method));
         stream::unfold(state, move |state| async move {
-            match state? {
-                Err(e) => Some((vec![Err(e)], None)),
-                Ok((mut params, param, start)) => {
-                    if let Value::Object(m) = &mut params {
-                        m.insert(param.to_string(), json!(start));
-                    }
-                    let page = self
-                        .execute(M::NAME, M::API, params.clone(), true)
-                        .await
-                        .and_then(|raw| {
-                            let out = M::Output::from_wire(&raw.result).map_err(|e| {
-                                crate::client::decode_error(M::NAME, raw.status, &e)
-                            })?;
-                            Ok((M::items(out), raw.next))
-                        });
-                    match page {
-                        Err(e) => Some((vec![Err(e)], None)),
-                        Ok((items, next)) => {
-                            let next_state =
-                                next.filter(|n| *n > start).map(|n| Ok((params, param, n)));
-                            Some((items.into_iter().map(Ok).collect(), next_state))
-                        }
-                    }
-                }
+            let mut paging = match state? {
+                Err(e) => return Some((vec![Err(e)], None)),
+                Ok(p) => p,
+            };
+            let param = match paging.cursor {
+                Cursor::StartNext { param } => param,
+                Cursor::LimitOffset { offset_param, .. } => offset_param,
+            };
+            if let Value::Object(m) = &mut paging.params {
+                m.insert(param.to_string(), json!(paging.at));
             }
+            let page = self
+                .execute(M::NAME, M::API, paging.params.clone(), true)
+                .await
+                .and_then(|raw| {
+                    let out = M::Output::from_wire(&raw.result)
+                        .map_err(|e| crate::client::decode_error(M::NAME, raw.status, &e))?;
+                    Ok((M::items(out), raw.next, raw.result))
+                });
+            let (items, next, result) = match page {
+                Err(e) => return Some((vec![Err(e)], None)),
+                Ok(page) => page,
+            };
+            let n = items.len() as i64;
+            let next_at = match paging.cursor {
+                Cursor::StartNext { .. } => next.filter(|n| *n > paging.at),
+                Cursor::LimitOffset { limit, .. } => {
+                    let last = n == 0 || limit.is_some_and(|l| n < l);
+                    (!last).then_some(paging.at + n)
+                }
+            };
+            let mut out: Vec<Result<M::Item, Error>> = items.into_iter().map(Ok).collect();
+            if matches!(paging.cursor, Cursor::LimitOffset { .. })
+                && n > 0
+                && paging.previous.as_ref() == Some(&result)
+            {
+                // The same page again for a larger offset: the server ignores it.
+                out = vec![Err(ConfigError(format!(
+                    "{} answered the same page for offsets {} and {}: it does not page by offset",
+                    M::NAME,
+                    paging.at - n,
+                    paging.at
+                ))
+                .into())];
+                return Some((out, None));
+            }
+            let next_state = next_at.map(|at| {
+                Ok(Paging {
+                    at,
+                    previous: Some(result),
+                    ..paging
+                })
+            });
+            Some((out, next_state))
         })
         .flat_map(stream::iter)
     }

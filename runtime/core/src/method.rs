@@ -125,9 +125,9 @@ fn lookup(params: &Value, path: &str) -> String {
     }
 }
 
-/// A method whose answers are pages of items (`start`/`next`): usable with
-/// [`Client::list`](crate::Client::list) and, when the spec declares a fast mode,
-/// [`Client::export`](crate::Client::export). `#[b24_method]` implements it from the spec.
+/// A method whose answers are pages of items (`start`/`next`, or limit and offset):
+/// usable with [`Client::list`](crate::Client::list) and, when the spec declares a fast
+/// mode, [`Client::export`](crate::Client::export). `#[b24_method]` implements it from the spec.
 pub trait ListMethod: Method {
     /// One item of a page.
     type Item: FromWire + Send;

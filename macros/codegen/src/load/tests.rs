@@ -17,6 +17,7 @@ style = "limit_offset"
 offset_param = "OFFSET"
 limit_param = "LIMIT"
 max_limit = 200
+items = "items"
 [response]
 result = "RecentList"
 [types.RecentList]
@@ -60,7 +61,8 @@ fn loads_a_good_spec() {
         Pagination::LimitOffset {
             offset_param: "OFFSET".into(),
             limit_param: "LIMIT".into(),
-            max_limit: Some(200)
+            max_limit: Some(200),
+            items: Some("items".into()),
         }
     );
     assert_eq!(s.types.len(), 3);

@@ -799,6 +799,13 @@ impl ::b24_core::__private::Method for HcmlinkCompanyList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for HcmlinkCompanyList {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
+    }
+}
 /// Errors of [`humanresources.hcmlink.company.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -1123,6 +1130,13 @@ impl ::b24_core::__private::Method for HcmlinkCompanyUserList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for HcmlinkCompanyUserList {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
+    }
+}
 /// Errors of [`humanresources.hcmlink.company.user.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-user-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -1254,6 +1268,13 @@ impl ::b24_core::__private::Method for HcmlinkEmployeeList {
         ::b24_core::__private::Check::check(&self.offset, "offset", problems);
         ::b24_core::__private::Check::check(&self.updated_at, "updatedAt", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for HcmlinkEmployeeList {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`humanresources.hcmlink.employee.list`](https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-list.html): the documented codes, then the system errors.

@@ -1456,6 +1456,13 @@ impl ::b24_core::__private::Method for DepartmentColleaguesList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for DepartmentColleaguesList {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
+    }
+}
 /// Errors of [`im.department.colleagues.list`](https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-colleagues-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -5385,6 +5392,13 @@ impl ::b24_core::__private::Method for DialogUsersList {
         ::b24_core::__private::Check::check(&self.last_id, "LAST_ID", problems);
         ::b24_core::__private::Check::check(&self.offset, "OFFSET", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for DialogUsersList {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`im.dialog.users.list`](https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-dialog-users-list.html): the documented codes, then the system errors.
@@ -11507,6 +11521,13 @@ impl ::b24_core::__private::Method for RecentList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for RecentList {
+    type Item = recent_list::RecentItem;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output.items.unwrap_or_default()
+    }
+}
 /// Errors of [`im.recent.list`](https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -13701,6 +13722,13 @@ impl ::b24_core::__private::Method for SearchChatList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for SearchChatList {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
+    }
+}
 /// Errors of [`im.search.chat.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -13826,6 +13854,13 @@ impl ::b24_core::__private::Method for SearchDepartmentList {
         ::b24_core::__private::Check::check(&self.offset, "OFFSET", problems);
         ::b24_core::__private::Check::check(&self.limit, "LIMIT", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for SearchDepartmentList {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`im.search.department.list`](https://apidocs.bitrix24.com/api-reference/chats/search/im-search-department-list.html): the documented codes, then the system errors.

@@ -121,6 +121,13 @@ impl ::b24_core::__private::Method for B2eCompanyProviderList {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for B2eCompanyProviderList {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
+    }
+}
 /// Errors of [`sign.b2e.company.provider.list`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-company-provider-list.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -1380,6 +1387,13 @@ impl ::b24_core::__private::Method for B2eMysafeTail {
         all.finish()
     }
 }
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for B2eMysafeTail {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
+    }
+}
 /// Errors of [`sign.b2e.mysafe.tail`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-mysafe-tail.html): the documented codes, then the system errors.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq)]
 #[non_exhaustive]
@@ -1478,6 +1492,13 @@ impl ::b24_core::__private::Method for B2ePersonalTail {
         ::b24_core::__private::Check::check(&self.limit, "limit", problems);
         ::b24_core::__private::Check::check(&self.offset, "offset", problems);
         all.finish()
+    }
+}
+#[allow(deprecated, clippy::all)]
+impl ::b24_core::__private::ListMethod for B2ePersonalTail {
+    type Item = ::b24_core::__private::serde_json::Value;
+    fn items(output: Self::Output) -> ::std::vec::Vec<Self::Item> {
+        output
     }
 }
 /// Errors of [`sign.b2e.personal.tail`](https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-personal-tail.html): the documented codes, then the system errors.
