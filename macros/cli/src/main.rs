@@ -107,7 +107,8 @@ fn regen(specs: &Path, runtime: &Path, check: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let files = match b24_codegen::regen::generate_bindings(&loaded) {
+    let parts = b24_codegen::regen::parts(&loaded);
+    let files = match b24_codegen::regen::generate_bindings(&loaded, &parts) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error: code generation failed: {e}");
@@ -121,13 +122,13 @@ fn regen(specs: &Path, runtime: &Path, check: bool) -> ExitCode {
     let Some(new_cargo) = replace_block(
         &cargo_text,
         FEATURES_BEGIN,
-        &b24_codegen::regen::feature_lines(&loaded),
+        &b24_codegen::regen::feature_lines(&parts),
     )
     .and_then(|t| {
         replace_block(
             &t,
             DEPENDENCIES_BEGIN,
-            &b24_codegen::regen::dependency_lines(&loaded, version),
+            &b24_codegen::regen::dependency_lines(&parts, version),
         )
     }) else {
         eprintln!(

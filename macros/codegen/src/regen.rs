@@ -140,25 +140,30 @@ pub fn parts(specs: &[Spec]) -> Vec<Part> {
             });
             continue;
         }
-        let segment = |b: &Binding| {
-            let seg = b
-                .method
-                .split('.')
-                .nth(1)
-                .filter(|_| b.method.split('.').count() > 2);
-            seg.map_or_else(
-                || "other".to_string(),
-                |s| naming::field_ident(&s.to_ascii_lowercase()),
-            )
-        };
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for b in &list {
-            *counts.entry(segment(b)).or_insert(0) += 1;
+        // `crm.deal.add` → `deal`; a method of one or two segments goes to `other`.
+        let keyed: Vec<(String, Binding)> = list
+            .into_iter()
+            .map(|b| {
+                let mut it = b.method.split('.').skip(1);
+                let seg = match (it.next(), it.next()) {
+                    (Some(seg), Some(_)) => naming::field_ident(&seg.to_ascii_lowercase()),
+                    _ => "other".to_string(),
+                };
+                (seg, b)
+            })
+            .collect();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for (seg, _) in &keyed {
+            *counts.entry(seg.as_str()).or_insert(0) += 1;
         }
+        let small: Vec<String> = counts
+            .into_iter()
+            .filter(|(_, n)| *n < MIN_PART)
+            .map(|(seg, _)| seg.to_string())
+            .collect();
         let mut split: BTreeMap<String, Vec<Binding>> = BTreeMap::new();
-        for b in list {
-            let seg = segment(&b);
-            let seg = if counts[&seg] < MIN_PART {
+        for (seg, b) in keyed {
+            let seg = if small.contains(&seg) {
                 "other".to_string()
             } else {
                 seg
@@ -177,17 +182,16 @@ pub fn parts(specs: &[Spec]) -> Vec<Part> {
 }
 
 /// The generated files, keyed by path relative to the runtime crate's folder: one crate
-/// per [`Part`] (`methods/<dir>/Cargo.toml`, `methods/<dir>/src/lib.rs`) and the facade's
-/// module `src/methods.rs` that re-exports them, each namespace behind its feature.
-pub fn generate_bindings(specs: &[Spec]) -> syn::Result<BTreeMap<PathBuf, String>> {
+/// per [`Part`] of `specs` (`methods/<dir>/Cargo.toml`, `methods/<dir>/src/lib.rs`) and the
+/// facade's module `src/methods.rs` that re-exports them, each namespace behind its feature.
+pub fn generate_bindings(specs: &[Spec], parts: &[Part]) -> syn::Result<BTreeMap<PathBuf, String>> {
     let settings = Settings::default().runtime(syn::parse_quote!(::b24_core));
     let by_key: BTreeMap<(&str, Api), &Spec> = specs
         .iter()
         .map(|s| ((s.name.as_str(), s.api), s))
         .collect();
-    let parts = parts(specs);
     let mut files: BTreeMap<PathBuf, String> = BTreeMap::new();
-    for part in &parts {
+    for part in parts {
         let mut tokens = proc_macro2::TokenStream::new();
         for b in &part.bindings {
             let Some(spec) = by_key.get(&(b.method.as_str(), b.api)) else {
@@ -215,7 +219,7 @@ pub fn generate_bindings(specs: &[Spec]) -> syn::Result<BTreeMap<PathBuf, String
     }
     files.insert(
         PathBuf::from("src").join("methods.rs"),
-        facade_module(&parts),
+        facade_module(parts),
     );
     Ok(files)
 }
@@ -306,11 +310,11 @@ fn package_manifest(part: &Part) -> String {
 }
 
 /// The facade's `[features]` lines: one per namespace (enabling its crates), and `full`.
-pub fn feature_lines(specs: &[Spec]) -> String {
-    let mut by_ns: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for p in parts(specs) {
+pub fn feature_lines(parts: &[Part]) -> String {
+    let mut by_ns: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for p in parts {
         by_ns
-            .entry(p.namespace.clone())
+            .entry(p.namespace.as_str())
             .or_default()
             .push(format!("\"dep:{}\"", p.package()));
     }
@@ -324,9 +328,9 @@ pub fn feature_lines(specs: &[Spec]) -> String {
 }
 
 /// The facade's `[dependencies]` lines: every generated crate, optional, at `version`.
-pub fn dependency_lines(specs: &[Spec], version: &str) -> String {
+pub fn dependency_lines(parts: &[Part], version: &str) -> String {
     let mut s = String::new();
-    for p in parts(specs) {
+    for p in parts {
         let _ = writeln!(
             s,
             "{} = {{ path = \"methods/{}\", version = \"{version}\", optional = true }}",
@@ -414,7 +418,7 @@ mod tests {
         assert_eq!(parts[0].library(), "b24_methods_big_deal");
         assert_eq!(parts[2].dir(), "big-other");
 
-        let features = feature_lines(&specs);
+        let features = feature_lines(&parts);
         assert!(features.starts_with(
             "big = [\"dep:b24-methods-big-deal\", \"dep:b24-methods-big-item\", \"dep:b24-methods-big-other\"]\n"
         ));
@@ -422,13 +426,13 @@ mod tests {
             features.ends_with("full = [\"big\", \"small\"]\n"),
             "{features}"
         );
-        let deps = dependency_lines(&specs, "1.2.3");
+        let deps = dependency_lines(&parts, "1.2.3");
         assert!(deps.contains(
             "b24-methods-big-other = { path = \"methods/big-other\", version = \"1.2.3\", optional = true }\n"
         ));
 
         // The facade's module re-exports every part; names stay unique in the namespace.
-        let files = generate_bindings(&specs).expect("generates");
+        let files = generate_bindings(&specs, &parts).expect("generates");
         let facade = &files[&PathBuf::from("src/methods.rs")];
         assert!(facade.contains("pub mod big {"), "{facade}");
         assert!(

@@ -87,7 +87,8 @@ struct Paging {
     params: Value,
     cursor: Cursor,
     at: i64,
-    /// The previous page's `result`, to notice a server that ignores the offset.
+    /// The previous page's `result` (limit/offset only), to notice a server that ignores
+    /// the offset.
     previous: Option<Value>,
 }
 
@@ -133,25 +134,22 @@ impl Client {
                     (!last).then_some(paging.at + n)
                 }
             };
-            let mut out: Vec<Result<M::Item, Error>> = items.into_iter().map(Ok).collect();
-            if matches!(paging.cursor, Cursor::LimitOffset { .. })
-                && n > 0
-                && paging.previous.as_ref() == Some(&result)
-            {
+            let by_offset = matches!(paging.cursor, Cursor::LimitOffset { .. });
+            if by_offset && n > 0 && paging.previous.as_ref() == Some(&result) {
                 // The same page again for a larger offset: the server ignores it.
-                out = vec![Err(ConfigError(format!(
+                let e = ConfigError(format!(
                     "{} answered the same page for offsets {} and {}: it does not page by offset",
                     M::NAME,
                     paging.at - n,
                     paging.at
-                ))
-                .into())];
-                return Some((out, None));
+                ));
+                return Some((vec![Err(e.into())], None));
             }
+            let out: Vec<Result<M::Item, Error>> = items.into_iter().map(Ok).collect();
             let next_state = next_at.map(|at| {
                 Ok(Paging {
                     at,
-                    previous: Some(result),
+                    previous: by_offset.then_some(result),
                     ..paging
                 })
             });
